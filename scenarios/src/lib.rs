@@ -1,1 +1,112 @@
+//! scenarios: the disaster-recovery model on top of `sim-core`.
+//!
+//! A scenario file (TOML, kebab-case keys) describes a workload, its recovery region, its
+//! objectives, the disasters it fears and the knobs of the four AWS disaster-recovery
+//! strategies. [`load`] parses it raw, fills what it leaves out from the embedded reference
+//! scenario ([`REFERENCE`]) and validates it into a [`Scenario`]; [`simulate`] then runs
+//! trials (one disaster each, recovered by all four strategies) into mergeable [`Results`].
+//!
+//! ```
+//! let scenario = scenarios::reference().expect("the reference scenario is valid");
+//! assert_eq!(scenario.tiers.len(), 2);
+//! let text = "[objectives]\nrto = \"2h\"\n";
+//! let custom = scenarios::load(text, "mine.toml").expect("valid");
+//! assert_eq!(custom.objectives.by_disaster[0].rto, 7200.0);
+//! ```
 
+pub mod error;
+pub mod model;
+pub mod names;
+pub mod quantity;
+mod raw;
+pub mod runbooks;
+pub mod simulate;
+pub mod units;
+
+pub use error::ScenarioError;
+pub use model::Scenario;
+pub use names::{Disaster, Strategy};
+pub use simulate::{Results, RunOptions, simulate};
+
+use error::Source;
+use model::Layers;
+use raw::RawScenario;
+
+/// The embedded reference scenario, with comments explaining each key.
+pub const REFERENCE: &str = include_str!("reference.toml");
+
+/// The name under which the embedded scenario appears in messages.
+pub const REFERENCE_NAME: &str = "<embedded reference scenario>";
+
+fn parse_raw(source: Source<'_>) -> Result<RawScenario, ScenarioError> {
+    let deserializer = toml::Deserializer::parse(source.text).map_err(|e| toml_error(source, &e, None))?;
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        toml_error(source, &inner, Some(path))
+    })
+}
+
+fn toml_error(source: Source<'_>, error: &toml::de::Error, path: Option<String>) -> ScenarioError {
+    let message = error.message().trim().to_string();
+    let key = path.filter(|p| !p.is_empty() && p != ".").map(|p| kebab(&p));
+    let help = if message.starts_with("unknown field") {
+        Some("remove or rename the key; `drsim init` writes a file with every key explained")
+    } else if key.is_none() {
+        Some("check the TOML syntax near this position")
+    } else {
+        None
+    };
+    ScenarioError {
+        file: source.file.to_string(),
+        position: error.span().map(|s| source.position(s.start)),
+        key,
+        message,
+        help: help.map(str::to_string),
+    }
+}
+
+fn kebab(path: &str) -> String {
+    path.replace('_', "-")
+}
+
+/// Loads a scenario from the text of a file named `file` (used in messages).
+pub fn load(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let reference_source = Source { file: REFERENCE_NAME, text: REFERENCE };
+    let reference = parse_raw(reference_source)?;
+    let user_source = Source { file, text };
+    let user = parse_raw(user_source)?;
+    model::build(&user, &reference, Layers { user: user_source, reference: reference_source })
+}
+
+/// The embedded reference scenario.
+pub fn reference() -> Result<Scenario, ScenarioError> {
+    load(REFERENCE, REFERENCE_NAME)
+}
+
+/// The text `drsim init` writes: the reference scenario followed by its runbooks, spelled out
+/// so they can be edited. Loading it gives the same scenario as the embedded one.
+pub fn init_text() -> Result<String, ScenarioError> {
+    let scenario = reference()?;
+    let mut out = String::from(REFERENCE);
+    out.push_str(
+        "\n# Recovery runbooks, one per strategy (used for region loss), then the shared runbooks for\n\
+         # AZ loss, corruption, ransomware and failback. Each step: an action bound to this scenario's\n\
+         # values (or a plain `duration`), and the steps it comes `after`. Change, add, or drop a step\n\
+         # with `remove = true`; steps left out here keep their defaults.\n",
+    );
+    for config in &scenario.strategies {
+        out.push('\n');
+        out.push_str(&runbooks::to_toml(&format!("strategies.{}.runbook", config.strategy.name()), &config.runbook));
+    }
+    for (name, steps) in [
+        ("az-loss", &scenario.az_loss_runbook),
+        ("corruption", &scenario.corruption_runbook),
+        ("ransomware", &scenario.ransomware_runbook),
+        ("failback", &scenario.failback_runbook),
+    ] {
+        out.push('\n');
+        out.push_str(&runbooks::to_toml(&format!("runbooks.{name}"), steps));
+    }
+    Ok(out)
+}

@@ -12,11 +12,22 @@ use rand_distr::{Distribution, Exp, LogNormal, Pert, Triangular};
 /// The standard normal quantile at 0.95, used to turn a (median, p95) pair into a lognormal.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
 
+/// The largest parameter accepted (1e17: over three billion years in seconds, 100 PB in bytes),
+/// so that no arithmetic inside sampling can overflow.
+pub const MAX_PARAM: f64 = 1e17;
+
+/// The largest p95/median ratio of a lognormal (a σ of about 8.4 in log space).
+pub const MAX_LOGNORMAL_RATIO: f64 = 1e6;
+
 /// Why a distribution's parameters were refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DistError {
     #[error("{what} must be a finite number ≥ 0, got {value}")]
     Negative { what: &'static str, value: f64 },
+    #[error("{what} must be at most {max:e}, got {value:e}", max = MAX_PARAM)]
+    TooLarge { what: &'static str, value: f64 },
+    #[error("p95 / median must be at most {max:e}, got {ratio:e}", max = MAX_LOGNORMAL_RATIO)]
+    TooSpread { ratio: f64 },
     #[error("{what} must be > 0, got {value}")]
     NotPositive { what: &'static str, value: f64 },
     #[error("expected {low_name} ≤ {high_name}, got {low_name} = {low} and {high_name} = {high}")]
@@ -52,10 +63,12 @@ pub enum Dist {
 }
 
 fn non_negative(what: &'static str, value: f64) -> Result<f64, DistError> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(value)
-    } else {
+    if !(value.is_finite() && value >= 0.0) {
         Err(DistError::Negative { what, value })
+    } else if value > MAX_PARAM {
+        Err(DistError::TooLarge { what, value })
+    } else {
+        Ok(value)
     }
 }
 
@@ -109,6 +122,7 @@ impl Dist {
         if !(mean.is_finite() && mean > 0.0) {
             return Err(DistError::NotPositive { what: "mean", value: mean });
         }
+        non_negative("mean", mean)?;
         let inner = Exp::new(1.0 / mean).map_err(|_| DistError::NotPositive { what: "mean", value: mean })?;
         Ok(Dist::Exponential { mean, inner })
     }
@@ -118,8 +132,14 @@ impl Dist {
         if !(median.is_finite() && median > 0.0) {
             return Err(DistError::NotPositive { what: "median", value: median });
         }
+        non_negative("median", median)?;
         if !(p95.is_finite() && p95 > median) {
             return Err(DistError::P95NotAboveMedian { median, p95 });
+        }
+        non_negative("p95", p95)?;
+        let ratio = p95 / median;
+        if !(ratio.is_finite() && ratio <= MAX_LOGNORMAL_RATIO) {
+            return Err(DistError::TooSpread { ratio });
         }
         let sigma = (p95 / median).ln() / Z95;
         let inner = LogNormal::new(median.ln(), sigma)
@@ -146,9 +166,16 @@ impl Dist {
         ordered("mode", mode, "max", max)
     }
 
-    /// One draw.
+    /// One draw: finite and ≥ 0.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let x = self.draw(rng);
+        // Parameters are bounded so this never triggers; it keeps the promise unconditional.
+        if x.is_finite() { x.max(0.0) } else { self.min_value() }
+    }
+
+    #[inline]
+    fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Fixed(v) => *v,
             Dist::Uniform { low, high } => {

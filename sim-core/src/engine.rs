@@ -1,0 +1,1260 @@
+//! A discrete-event engine that runs one runbook — a DAG of recovery steps — per call.
+//!
+//! A step starts once all its dependencies have finished and it holds a slot of each pool it uses.
+//! Its work is a random delay, a transfer over a shared link (max–min fair processor sharing with
+//! per-transfer caps), a fleet launched through a token-bucket launcher (with failed attempts
+//! retried), or nothing (a milestone). Events are ordered by (time, sequence number) and every
+//! random draw happens in event order, so one rng state always gives one result.
+//!
+//! The engine knows nothing of AWS. [`Engine::run`] does not allocate once its buffers have grown
+//! to the size of the runbooks it runs.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use rand::Rng;
+
+use crate::dist::{Dist, unit_f64};
+
+/// A step of a runbook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StepId(pub u32);
+
+/// A shared link (bandwidth in units per second).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LinkId(pub u32);
+
+/// A concurrency pool (a number of slots).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PoolId(pub u32);
+
+/// A rate-limited launcher (a token bucket).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LauncherId(pub u32);
+
+/// The index of a per-trial parameter in the `params` slice passed to [`Engine::run`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId(pub u32);
+
+/// A number that is either fixed or looked up per trial in the `params` slice passed to
+/// [`Engine::run`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Param {
+    Fixed(f64),
+    Trial(ParamId),
+}
+
+impl Param {
+    #[inline]
+    fn resolve(self, params: &[f64]) -> f64 {
+        match self {
+            Param::Fixed(v) => v,
+            Param::Trial(ParamId(i)) => params[i as usize],
+        }
+    }
+
+    fn trial_index(self) -> Option<usize> {
+        match self {
+            Param::Fixed(_) => None,
+            Param::Trial(ParamId(i)) => Some(i as usize),
+        }
+    }
+}
+
+/// What a step does once it has started.
+#[derive(Clone, Debug)]
+pub enum Work {
+    /// Waits `duration.sample() * scale` seconds.
+    Delay { duration: Dist, scale: Param },
+    /// Moves `size.sample()` units (e.g. bytes) over a shared link. If `cap` is Some, the
+    /// transfer's own rate is capped at `cap.sample()` units/s (drawn once when the transfer
+    /// starts).
+    Transfer {
+        size: Dist,
+        link: LinkId,
+        cap: Option<Dist>,
+    },
+    /// Launches a fleet of instances; done when `needed` instances are up.
+    Fleet(FleetSpec),
+    /// Zero duration; a join point.
+    Milestone,
+}
+
+/// A fleet of instances launched through a launcher.
+///
+/// At the fleet's start every instance requests a launcher slot, in instance order. At its slot an
+/// attempt fails with probability `failure` (then, after `retry_delay`, it requests a new slot) or
+/// comes up after its phases. Once `needed` instances are up the step finishes and the rest of the
+/// fleet is dropped: no more draws for it and no more retries (slots already granted stay used).
+#[derive(Clone, Debug)]
+pub struct FleetSpec {
+    /// Instances launched (≥ `needed`).
+    pub count: u32,
+    /// Instances that must be up for the step to finish (0: finishes at its start, though its
+    /// instances still take launcher slots).
+    pub needed: u32,
+    /// The launcher every launch attempt takes a slot from.
+    pub launcher: LauncherId,
+    /// Per-instance phases after its launch slot (e.g. pending, boot, bootstrap, health check);
+    /// drawn in order and summed.
+    pub phases: Vec<Dist>,
+    /// Multiplies the summed phases (congestion slow-down).
+    pub scale: Param,
+    /// Probability that one launch attempt fails (clamped into `[0, 0.99]` at run time).
+    pub failure: Param,
+    /// After a failed attempt (known at its launch slot), wait this long, then request a new
+    /// launch slot.
+    pub retry_delay: Dist,
+}
+
+/// Why a runbook was refused. Every message says what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunbookError {
+    #[error("two steps are named '{name}'; give every step a unique name")]
+    DuplicateStep { name: String },
+    #[error(
+        "step '{step}' depends on {dependency}, which is not a step of this runbook; \
+         pass a StepId returned by RunbookBuilder::step"
+    )]
+    UnknownDependency { step: String, dependency: String },
+    #[error(
+        "there is no step #{id} in this runbook; pass a StepId returned by RunbookBuilder::step"
+    )]
+    UnknownStep { id: u32 },
+    #[error(
+        "the steps {} form a cycle (each must finish before the next can start), so none of \
+         them can ever start; remove one of these dependencies",
+        cycle_text(.steps)
+    )]
+    Cycle { steps: Vec<String> },
+    #[error("two {kind}s are named '{name}'; give every {kind} a unique name")]
+    DuplicateResource { kind: &'static str, name: String },
+    #[error("{what}")]
+    InvalidResource { what: String },
+    #[error("{what}")]
+    InvalidParam { what: String },
+}
+
+/// "a -> b -> c -> a" for the cycle `[a, b, c]`.
+fn cycle_text(steps: &[String]) -> String {
+    let mut text = steps.join(" -> ");
+    if let Some(first) = steps.first() {
+        text.push_str(" -> ");
+        text.push_str(first);
+    }
+    text
+}
+
+#[derive(Clone, Debug)]
+struct StepDef {
+    name: String,
+    work: Work,
+    /// Pools held from start to finish, ascending (acquired in this order, so no deadlock).
+    pools: Vec<PoolId>,
+    /// In the order they were declared.
+    deps: Vec<StepId>,
+    /// Steps that depend on this one, ascending.
+    dependents: Vec<StepId>,
+}
+
+#[derive(Clone, Debug)]
+struct LinkDef {
+    name: String,
+    capacity: Param,
+}
+
+#[derive(Clone, Debug)]
+struct PoolDef {
+    name: String,
+    slots: u32,
+}
+
+#[derive(Clone, Debug)]
+struct LauncherDef {
+    name: String,
+    /// GCRA emission interval T = 1 / rate.
+    interval: f64,
+    /// GCRA tolerance τ = (burst − 1)·T.
+    tolerance: f64,
+}
+
+#[derive(Debug)]
+struct RunbookInner {
+    steps: Vec<StepDef>,
+    links: Vec<LinkDef>,
+    pools: Vec<PoolDef>,
+    launchers: Vec<LauncherDef>,
+    param_count: usize,
+}
+
+/// Builds a [`Runbook`], checking every piece as it is added and the whole graph at the end.
+#[derive(Debug, Default)]
+pub struct RunbookBuilder {
+    steps: Vec<StepDef>,
+    step_names: HashMap<String, StepId>,
+    links: Vec<LinkDef>,
+    pools: Vec<PoolDef>,
+    launchers: Vec<LauncherDef>,
+}
+
+fn invalid_resource(what: String) -> RunbookError {
+    RunbookError::InvalidResource { what }
+}
+
+fn check_unique<'a>(
+    kind: &'static str,
+    mut names: impl Iterator<Item = &'a str>,
+    name: &str,
+) -> Result<(), RunbookError> {
+    if names.any(|n| n == name) {
+        Err(RunbookError::DuplicateResource {
+            kind,
+            name: name.to_owned(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a fixed multiplier (finite ≥ 0); per-trial values are checked at run time.
+fn check_scale(step: &str, scale: Param) -> Result<(), RunbookError> {
+    match scale {
+        Param::Fixed(v) if !(v.is_finite() && v >= 0.0) => Err(RunbookError::InvalidParam {
+            what: format!("step '{step}': a fixed scale must be a finite number ≥ 0, got {v}"),
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl RunbookBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A shared link of `capacity` units per second, split max–min fairly among its transfers.
+    /// A fixed capacity must be finite and > 0; a per-trial capacity that is not > 0 at run time
+    /// makes the link's transfers never finish (their steps finish at `f64::INFINITY`).
+    pub fn link(&mut self, name: &str, capacity: Param) -> Result<LinkId, RunbookError> {
+        check_unique("link", self.links.iter().map(|l| l.name.as_str()), name)?;
+        if let Param::Fixed(c) = capacity
+            && !(c.is_finite() && c > 0.0)
+        {
+            return Err(invalid_resource(format!(
+                "link '{name}' has capacity {c}; a fixed link capacity must be a finite number > 0 \
+                 (units per second)"
+            )));
+        }
+        self.links.push(LinkDef {
+            name: name.to_owned(),
+            capacity,
+        });
+        Ok(LinkId(self.links.len() as u32 - 1))
+    }
+
+    /// A concurrency limit of `slots` (≥ 1) steps at a time.
+    pub fn pool(&mut self, name: &str, slots: u32) -> Result<PoolId, RunbookError> {
+        check_unique("pool", self.pools.iter().map(|p| p.name.as_str()), name)?;
+        if slots == 0 {
+            return Err(invalid_resource(format!(
+                "pool '{name}' has 0 slots, so no step using it could ever start; give it at \
+                 least 1 slot, or do not use a pool for no limit"
+            )));
+        }
+        self.pools.push(PoolDef {
+            name: name.to_owned(),
+            slots,
+        });
+        Ok(PoolId(self.pools.len() as u32 - 1))
+    }
+
+    /// A token bucket refilled at `rate_per_sec` (> 0) tokens per second holding at most `burst`
+    /// (≥ 1) tokens, full at time 0. Each launch attempt takes one token.
+    pub fn launcher(
+        &mut self,
+        name: &str,
+        rate_per_sec: f64,
+        burst: u32,
+    ) -> Result<LauncherId, RunbookError> {
+        check_unique(
+            "launcher",
+            self.launchers.iter().map(|l| l.name.as_str()),
+            name,
+        )?;
+        if !(rate_per_sec.is_finite() && rate_per_sec > 0.0) {
+            return Err(invalid_resource(format!(
+                "launcher '{name}' has rate {rate_per_sec} per second; the rate must be a finite \
+                 number > 0"
+            )));
+        }
+        if burst == 0 {
+            return Err(invalid_resource(format!(
+                "launcher '{name}' has burst 0, so it could never launch; the burst must be at \
+                 least 1 (1 means no burst)"
+            )));
+        }
+        let interval = 1.0 / rate_per_sec;
+        self.launchers.push(LauncherDef {
+            name: name.to_owned(),
+            interval,
+            tolerance: f64::from(burst - 1) * interval,
+        });
+        Ok(LauncherId(self.launchers.len() as u32 - 1))
+    }
+
+    /// A step doing `work`; its name must be unique.
+    pub fn step(&mut self, name: &str, work: Work) -> Result<StepId, RunbookError> {
+        if self.step_names.contains_key(name) {
+            return Err(RunbookError::DuplicateStep {
+                name: name.to_owned(),
+            });
+        }
+        self.check_work(name, &work)?;
+        let id = StepId(self.steps.len() as u32);
+        self.step_names.insert(name.to_owned(), id);
+        self.steps.push(StepDef {
+            name: name.to_owned(),
+            work,
+            pools: Vec::new(),
+            deps: Vec::new(),
+            dependents: Vec::new(),
+        });
+        Ok(id)
+    }
+
+    fn check_work(&self, name: &str, work: &Work) -> Result<(), RunbookError> {
+        match work {
+            Work::Delay { scale, .. } => check_scale(name, *scale),
+            Work::Transfer { link, .. } => {
+                if (link.0 as usize) < self.links.len() {
+                    Ok(())
+                } else {
+                    Err(invalid_resource(format!(
+                        "step '{name}' transfers over link #{}, which does not exist; pass a \
+                         LinkId returned by RunbookBuilder::link",
+                        link.0
+                    )))
+                }
+            }
+            Work::Fleet(fleet) => {
+                if fleet.launcher.0 as usize >= self.launchers.len() {
+                    return Err(invalid_resource(format!(
+                        "fleet step '{name}' uses launcher #{}, which does not exist; pass a \
+                         LauncherId returned by RunbookBuilder::launcher",
+                        fleet.launcher.0
+                    )));
+                }
+                if fleet.needed > fleet.count {
+                    return Err(invalid_resource(format!(
+                        "fleet step '{name}' needs {} instances up but launches only {}; set \
+                         needed ≤ count",
+                        fleet.needed, fleet.count
+                    )));
+                }
+                check_scale(name, fleet.scale)?;
+                match fleet.failure {
+                    Param::Fixed(p) if !(0.0..=1.0).contains(&p) => {
+                        Err(RunbookError::InvalidParam {
+                            what: format!(
+                                "fleet step '{name}': a fixed failure probability must be in [0, 1], \
+                             got {p}"
+                            ),
+                        })
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Work::Milestone => Ok(()),
+        }
+    }
+
+    fn step_index(&self, id: StepId) -> Result<usize, RunbookError> {
+        let i = id.0 as usize;
+        if i < self.steps.len() {
+            Ok(i)
+        } else {
+            Err(RunbookError::UnknownStep { id: id.0 })
+        }
+    }
+
+    /// `step` starts only once `dependency` has finished. Declaring the same dependency twice is
+    /// the same as declaring it once.
+    pub fn after(&mut self, step: StepId, dependency: StepId) -> Result<(), RunbookError> {
+        let i = self.step_index(step)?;
+        if dependency.0 as usize >= self.steps.len() {
+            return Err(RunbookError::UnknownDependency {
+                step: self.steps[i].name.clone(),
+                dependency: format!("step #{}", dependency.0),
+            });
+        }
+        let deps = &mut self.steps[i].deps;
+        if !deps.contains(&dependency) {
+            deps.push(dependency);
+        }
+        Ok(())
+    }
+
+    /// `step` holds one slot of `pool` from its start to its finish; before starting it waits,
+    /// first come first served, for a free slot. A step may use several pools (it takes their
+    /// slots in ascending pool order), each at most once.
+    pub fn use_pool(&mut self, step: StepId, pool: PoolId) -> Result<(), RunbookError> {
+        let i = self.step_index(step)?;
+        let Some(pool_def) = self.pools.get(pool.0 as usize) else {
+            return Err(invalid_resource(format!(
+                "step '{}' uses pool #{}, which does not exist; pass a PoolId returned by \
+                 RunbookBuilder::pool",
+                self.steps[i].name, pool.0
+            )));
+        };
+        let step_def = &mut self.steps[i];
+        match step_def.pools.binary_search(&pool) {
+            Ok(_) => Err(invalid_resource(format!(
+                "step '{}' uses pool '{}' twice; a step holds at most one slot of each pool",
+                step_def.name, pool_def.name
+            ))),
+            Err(at) => {
+                step_def.pools.insert(at, pool);
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks that the dependencies form no cycle and freezes the runbook.
+    pub fn build(self) -> Result<Runbook, RunbookError> {
+        let mut steps = self.steps;
+        for i in 0..steps.len() {
+            for d in 0..steps[i].deps.len() {
+                let dep = steps[i].deps[d].0 as usize;
+                steps[dep].dependents.push(StepId(i as u32));
+            }
+        }
+        // Dependents were pushed in ascending order of `i`, so each list is already sorted.
+        if let Some(cycle) = find_cycle(&steps) {
+            return Err(RunbookError::Cycle {
+                steps: cycle.iter().map(|&i| steps[i].name.clone()).collect(),
+            });
+        }
+
+        let mut param_count = 0;
+        let mut note = |p: Param| {
+            if let Some(i) = p.trial_index() {
+                param_count = param_count.max(i + 1);
+            }
+        };
+        for link in &self.links {
+            note(link.capacity);
+        }
+        for step in &steps {
+            match &step.work {
+                Work::Delay { scale, .. } => note(*scale),
+                Work::Fleet(fleet) => {
+                    note(fleet.scale);
+                    note(fleet.failure);
+                }
+                Work::Transfer { .. } | Work::Milestone => {}
+            }
+        }
+
+        Ok(Runbook {
+            inner: Arc::new(RunbookInner {
+                steps,
+                links: self.links,
+                pools: self.pools,
+                launchers: self.launchers,
+                param_count,
+            }),
+        })
+    }
+}
+
+/// One cycle of the dependency graph, in execution order (each step must finish before the next
+/// can start) starting at its lowest index, or None if the graph is acyclic.
+fn find_cycle(steps: &[StepDef]) -> Option<Vec<usize>> {
+    // Kahn's algorithm: repeatedly retire steps whose dependencies are all retired.
+    let mut unmet: Vec<usize> = steps.iter().map(|s| s.deps.len()).collect();
+    let mut stack: Vec<usize> = (0..steps.len()).filter(|&i| unmet[i] == 0).collect();
+    let mut retired = 0;
+    while let Some(i) = stack.pop() {
+        retired += 1;
+        for d in &steps[i].dependents {
+            let d = d.0 as usize;
+            unmet[d] -= 1;
+            if unmet[d] == 0 {
+                stack.push(d);
+            }
+        }
+    }
+    if retired == steps.len() {
+        return None;
+    }
+    // Every step left has an unretired dependency, so walking from one to its lowest unretired
+    // dependency must eventually revisit a step: the steps between the two visits are a cycle.
+    let mut position = vec![usize::MAX; steps.len()];
+    let mut walk = Vec::new();
+    let mut v = (0..steps.len()).find(|&i| unmet[i] > 0)?;
+    while position[v] == usize::MAX {
+        position[v] = walk.len();
+        walk.push(v);
+        v = steps[v]
+            .deps
+            .iter()
+            .map(|d| d.0 as usize)
+            .filter(|&d| unmet[d] > 0)
+            .min()?;
+    }
+    // The walk goes from a step to its dependency, i.e. against execution order.
+    let mut cycle = walk.split_off(position[v]);
+    cycle.reverse();
+    let lowest = cycle
+        .iter()
+        .enumerate()
+        .min_by_key(|&(_, &s)| s)
+        .map_or(0, |(at, _)| at);
+    cycle.rotate_left(lowest);
+    Some(cycle)
+}
+
+/// A checked, immutable runbook: steps, their dependencies and the resources they share.
+/// Cloning is cheap (the contents are shared).
+#[derive(Clone, Debug)]
+pub struct Runbook {
+    inner: Arc<RunbookInner>,
+}
+
+impl Runbook {
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.inner.steps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inner.steps.is_empty()
+    }
+
+    /// # Panics
+    /// If `id` is not a step of this runbook.
+    pub fn step_name(&self, id: StepId) -> &str {
+        &self.inner.steps[id.0 as usize].name
+    }
+
+    /// The work of a step.
+    ///
+    /// # Panics
+    /// If `id` is not a step of this runbook.
+    pub fn work(&self, id: StepId) -> &Work {
+        &self.inner.steps[id.0 as usize].work
+    }
+
+    /// All steps, in the order they were added.
+    pub fn step_ids(&self) -> impl Iterator<Item = StepId> {
+        (0..self.inner.steps.len() as u32).map(StepId)
+    }
+
+    /// The dependencies of a step, in the order they were declared.
+    ///
+    /// # Panics
+    /// If `id` is not a step of this runbook.
+    pub fn dependencies(&self, id: StepId) -> &[StepId] {
+        &self.inner.steps[id.0 as usize].deps
+    }
+
+    /// 1 + the largest [`ParamId`] referenced (0 if none): the `params` slice passed to
+    /// [`Engine::run`] must be at least this long.
+    pub fn param_count(&self) -> usize {
+        self.inner.param_count
+    }
+}
+
+/// What an event does when its time comes. Step indices are `u32` to keep events small.
+#[derive(Clone, Copy, Debug)]
+enum EventKind {
+    /// A delay, milestone, empty transfer or `needed == 0` fleet finishes.
+    Finish(u32),
+    /// A transfer's completion as scheduled when its rate was last set; stale if `version` moved.
+    TransferDone { step: u32, version: u32 },
+    /// One launch attempt of a fleet instance gets its launcher slot.
+    LaunchSlot(u32),
+    /// A failed attempt's retry delay is over: request a new launcher slot.
+    Retry(u32),
+    /// One fleet instance is up.
+    InstanceUp(u32),
+}
+
+/// An event, ordered by (time, sequence number) so that simultaneous events keep their order.
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    time: f64,
+    seq: u64,
+    kind: EventKind,
+}
+
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.time
+            .total_cmp(&other.time)
+            .then(self.seq.cmp(&other.seq))
+    }
+}
+
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Event {}
+
+/// The state of one step during a run. Transfer and fleet fields are unused by other work.
+#[derive(Clone, Copy, Debug)]
+struct StepState {
+    /// Dependencies not finished yet.
+    waiting_deps: u32,
+    /// The dependency that finished last (ties: lowest index), or [`NO_STEP`]: the previous step
+    /// on the critical path.
+    critical_dep: u32,
+    /// How many of the step's pools (in ascending order) it holds a slot of.
+    pools_held: u32,
+    done: bool,
+    ready: f64,
+    start: f64,
+    finish: f64,
+    // Transfer: size left as of the link's `last` time, current rate, own cap, scheduled
+    // completion and the version of the completion event that is still valid.
+    remaining: f64,
+    rate: f64,
+    cap: f64,
+    due: f64,
+    version: u32,
+    // Fleet: instances up, clamped failure probability, resolved scale.
+    up: u32,
+    failure: f64,
+    scale: f64,
+}
+
+/// No step (a root's `critical_dep`).
+const NO_STEP: u32 = u32::MAX;
+
+const NOT_STARTED: StepState = StepState {
+    waiting_deps: 0,
+    critical_dep: NO_STEP,
+    pools_held: 0,
+    done: false,
+    ready: f64::INFINITY,
+    start: f64::INFINITY,
+    finish: f64::INFINITY,
+    remaining: 0.0,
+    rate: 0.0,
+    cap: f64::INFINITY,
+    due: f64::INFINITY,
+    version: 0,
+    up: 0,
+    failure: 0.0,
+    scale: 0.0,
+};
+
+#[derive(Debug, Default)]
+struct LinkState {
+    /// This trial's capacity (0 if the per-trial value was not > 0).
+    capacity: f64,
+    /// The time the remaining sizes of `active` were last brought up to date.
+    last: f64,
+    /// Transfers in progress, in start order.
+    active: Vec<u32>,
+}
+
+#[derive(Debug, Default)]
+struct PoolState {
+    free: u32,
+    /// Steps waiting for a slot, first come first served.
+    waiting: VecDeque<u32>,
+}
+
+/// `x` if it is > 0, else 0 (also for NaN): durations never go backwards.
+#[inline]
+fn non_negative(x: f64) -> f64 {
+    if x > 0.0 { x } else { 0.0 }
+}
+
+/// Max–min fair (water-filling) split of `capacity` among transfers whose own caps are `caps`,
+/// sorted ascending. Returns `(k, share)`: the first `k` transfers are capped below the fair share
+/// and get their cap; every other transfer gets `share`.
+///
+/// Going up the sorted caps, the equal split of what is left is `share = left / (n − i)`. A cap
+/// below it is granted in full and leaves more for the rest, so the share only grows; the first
+/// cap at or above the share (and so every later one) gets exactly the share.
+fn fair_share(capacity: f64, caps: &[(f64, u32)]) -> (usize, f64) {
+    let mut left = capacity;
+    for (i, &(cap, _)) in caps.iter().enumerate() {
+        let share = left / (caps.len() - i) as f64;
+        if cap < share {
+            left -= cap;
+        } else {
+            return (i, share);
+        }
+    }
+    (caps.len(), 0.0)
+}
+
+/// The step among `ids` that finished last (ties: the lowest index).
+fn latest(steps: &[StepState], ids: impl Iterator<Item = u32>) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for i in ids {
+        let i = i as usize;
+        let finish = steps[i].finish;
+        if best.is_none_or(|b| finish > steps[b].finish || (finish == steps[b].finish && i < b)) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+/// What one run reads: the runbook, this trial's parameters and the random stream.
+struct Ctx<'a, R: ?Sized> {
+    rb: &'a RunbookInner,
+    params: &'a [f64],
+    rng: &'a mut R,
+}
+
+/// Runs runbooks, reusing its buffers from one run to the next. One engine per thread.
+#[derive(Debug, Default)]
+pub struct Engine {
+    queue: BinaryHeap<Reverse<Event>>,
+    seq: u64,
+    steps: Vec<StepState>,
+    links: Vec<LinkState>,
+    pools: Vec<PoolState>,
+    /// Each launcher's GCRA theoretical arrival time.
+    launchers: Vec<f64>,
+    /// Scratch for the water-filling: (cap, step) of a link's active transfers.
+    caps: Vec<(f64, u32)>,
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs the runbook once from time 0; returns the makespan (the finish time of the last step,
+    /// in seconds; 0 for an empty runbook).
+    ///
+    /// `params[i]` is the value of `Param::Trial(ParamId(i))`. Per-trial values are not checked
+    /// ahead: a scale that is negative or NaN counts as 0, a failure probability is clamped into
+    /// `[0, 0.99]` (NaN counts as 0), and a link capacity that is not > 0 stops the link's
+    /// transfers, whose steps (and everything after them) then finish at `f64::INFINITY`.
+    ///
+    /// # Panics
+    /// If `params` is shorter than [`Runbook::param_count`] (a programming error).
+    pub fn run<R: Rng + ?Sized>(&mut self, runbook: &Runbook, params: &[f64], rng: &mut R) -> f64 {
+        let rb = &*runbook.inner;
+        assert!(
+            params.len() >= rb.param_count,
+            "Engine::run: the runbook reads {} per-trial parameters but only {} were passed",
+            rb.param_count,
+            params.len()
+        );
+        self.reset(rb, params);
+        let mut cx = Ctx { rb, params, rng };
+
+        for i in 0..rb.steps.len() {
+            if rb.steps[i].deps.is_empty() {
+                self.make_ready(&mut cx, i, 0.0);
+            }
+        }
+        while let Some(Reverse(event)) = self.queue.pop() {
+            let t = event.time;
+            match event.kind {
+                EventKind::Finish(s) => self.complete(&mut cx, s as usize, t),
+                EventKind::TransferDone { step, version } => {
+                    self.transfer_done(&mut cx, step as usize, version, t)
+                }
+                EventKind::LaunchSlot(s) => self.launch_slot(&mut cx, s as usize, t),
+                EventKind::Retry(s) => self.retry(&cx, s as usize, t),
+                EventKind::InstanceUp(s) => self.instance_up(&mut cx, s as usize, t),
+            }
+        }
+        // A step never made ready (it waits for a transfer over a link without capacity) gets
+        // its unfinished dependency as critical, so the critical path can still be walked.
+        if self.steps.iter().any(|s| s.waiting_deps > 0) {
+            for i in 0..self.steps.len() {
+                if self.steps[i].waiting_deps > 0 {
+                    let deps = rb.steps[i].deps.iter().map(|d| d.0);
+                    self.steps[i].critical_dep =
+                        latest(&self.steps, deps).map_or(NO_STEP, |d| d as u32);
+                }
+            }
+        }
+        self.steps.iter().map(|s| s.finish).fold(0.0, f64::max)
+    }
+
+    /// Clears the buffers for a run of `rb`, keeping their capacity.
+    fn reset(&mut self, rb: &RunbookInner, params: &[f64]) {
+        self.queue.clear();
+        self.seq = 0;
+        self.steps.clear();
+        self.steps.extend(rb.steps.iter().map(|s| StepState {
+            waiting_deps: s.deps.len() as u32,
+            ..NOT_STARTED
+        }));
+
+        self.links.truncate(rb.links.len());
+        self.links.resize_with(rb.links.len(), LinkState::default);
+        for (state, def) in self.links.iter_mut().zip(&rb.links) {
+            state.capacity = non_negative(def.capacity.resolve(params));
+            state.last = 0.0;
+            state.active.clear();
+        }
+
+        self.pools.truncate(rb.pools.len());
+        self.pools.resize_with(rb.pools.len(), PoolState::default);
+        for (state, def) in self.pools.iter_mut().zip(&rb.pools) {
+            state.free = def.slots;
+            state.waiting.clear();
+        }
+
+        // TAT = 0 at time 0: the bucket starts full.
+        self.launchers.clear();
+        self.launchers.resize(rb.launchers.len(), 0.0);
+    }
+
+    fn push(&mut self, time: f64, kind: EventKind) {
+        debug_assert!(!time.is_nan(), "event time is NaN");
+        self.seq += 1;
+        self.queue.push(Reverse(Event {
+            time,
+            seq: self.seq,
+            kind,
+        }));
+    }
+
+    /// All dependencies of step `s` have finished at `t`.
+    fn make_ready<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
+        self.steps[s].ready = t;
+        self.acquire(cx, s, t);
+    }
+
+    /// Takes the step's remaining pool slots in ascending pool order, queueing at the first pool
+    /// without a free slot; starts the step once it holds them all.
+    fn acquire<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
+        let pools = &cx.rb.steps[s].pools;
+        loop {
+            let held = self.steps[s].pools_held as usize;
+            let Some(pool) = pools.get(held) else {
+                self.begin(cx, s, t);
+                return;
+            };
+            let pool = &mut self.pools[pool.0 as usize];
+            if pool.free > 0 {
+                pool.free -= 1;
+                self.steps[s].pools_held += 1;
+            } else {
+                pool.waiting.push_back(s as u32);
+                return;
+            }
+        }
+    }
+
+    fn begin<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
+        self.steps[s].start = t;
+        match &cx.rb.steps[s].work {
+            Work::Delay { duration, scale } => {
+                let d = duration.sample(cx.rng) * scale.resolve(cx.params);
+                self.push(t + non_negative(d), EventKind::Finish(s as u32));
+            }
+            Work::Milestone => self.push(t, EventKind::Finish(s as u32)),
+            Work::Transfer { size, link, cap } => {
+                let size = non_negative(size.sample(cx.rng));
+                let cap = cap
+                    .as_ref()
+                    .map_or(f64::INFINITY, |c| non_negative(c.sample(cx.rng)));
+                if size == 0.0 {
+                    self.push(t, EventKind::Finish(s as u32));
+                    return;
+                }
+                let l = link.0 as usize;
+                self.advance_link(l, t);
+                let state = &mut self.steps[s];
+                state.remaining = size;
+                state.cap = cap;
+                self.links[l].active.push(s as u32);
+                self.reshare(l, t);
+            }
+            Work::Fleet(fleet) => {
+                let state = &mut self.steps[s];
+                state.up = 0;
+                state.scale = non_negative(fleet.scale.resolve(cx.params));
+                let p = fleet.failure.resolve(cx.params);
+                state.failure = if p > 0.0 { p.min(0.99) } else { 0.0 };
+                if fleet.needed == 0 {
+                    self.push(t, EventKind::Finish(s as u32));
+                }
+                // Every instance takes a launcher slot, even when none is needed: the launches
+                // still use the launcher's rate.
+                for _ in 0..fleet.count {
+                    let slot = self.request_slot(cx.rb, fleet.launcher, t);
+                    self.push(slot, EventKind::LaunchSlot(s as u32));
+                }
+            }
+        }
+    }
+
+    /// GCRA (the virtual-scheduling form of a token bucket): a request at `t` gets the slot
+    /// `s = max(t, TAT − τ)` and moves the theoretical arrival time to `max(TAT, s) + T`.
+    /// With TAT = 0 at time 0, the first `burst` requests get slot 0, then one per T.
+    fn request_slot(&mut self, rb: &RunbookInner, launcher: LauncherId, t: f64) -> f64 {
+        let def = &rb.launchers[launcher.0 as usize];
+        let tat = &mut self.launchers[launcher.0 as usize];
+        let slot = t.max(*tat - def.tolerance);
+        *tat = tat.max(slot) + def.interval;
+        slot
+    }
+
+    /// Brings the remaining sizes of link `l`'s transfers up to time `t` at their current rates.
+    fn advance_link(&mut self, l: usize, t: f64) {
+        let link = &mut self.links[l];
+        let dt = t - link.last;
+        if dt > 0.0 {
+            for &s in &link.active {
+                let state = &mut self.steps[s as usize];
+                if state.rate > 0.0 {
+                    state.remaining = non_negative(state.remaining - state.rate * dt);
+                }
+            }
+        }
+        link.last = t;
+    }
+
+    /// Recomputes the max–min fair rates of link `l`'s transfers at `t` (sizes already advanced to
+    /// `t`) and reschedules the completion of each transfer whose rate changed.
+    fn reshare(&mut self, l: usize, t: f64) {
+        let link = &self.links[l];
+        self.caps.clear();
+        self.caps
+            .extend(link.active.iter().map(|&s| (self.steps[s as usize].cap, s)));
+        self.caps
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let (capped, share) = fair_share(link.capacity, &self.caps);
+        for i in 0..self.caps.len() {
+            let (cap, s) = self.caps[i];
+            let rate = if i < capped { cap } else { share };
+            let state = &mut self.steps[s as usize];
+            if state.due <= t {
+                // Its completion event is at `t` and not yet processed (a tie with the event being
+                // processed): keep that event, so both finish at `t`.
+                state.rate = rate;
+                continue;
+            }
+            if rate == state.rate {
+                // Same rate: the scheduled completion is still right.
+                continue;
+            }
+            state.rate = rate;
+            state.version = state.version.wrapping_add(1);
+            let version = state.version;
+            if rate > 0.0 {
+                state.due = t + state.remaining / rate;
+                let due = state.due;
+                self.push(due, EventKind::TransferDone { step: s, version });
+            } else {
+                state.due = f64::INFINITY;
+            }
+        }
+    }
+
+    fn transfer_done<R: Rng + ?Sized>(
+        &mut self,
+        cx: &mut Ctx<'_, R>,
+        s: usize,
+        version: u32,
+        t: f64,
+    ) {
+        let state = &self.steps[s];
+        if state.done || state.version != version {
+            return; // rescheduled since
+        }
+        let Work::Transfer { link, .. } = &cx.rb.steps[s].work else {
+            return;
+        };
+        let l = link.0 as usize;
+        self.advance_link(l, t);
+        let state = &mut self.steps[s];
+        state.remaining = 0.0;
+        state.rate = 0.0;
+        // Keep the others' start order (it fixes the order of simultaneous events).
+        let active = &mut self.links[l].active;
+        if let Some(at) = active.iter().position(|&a| a as usize == s) {
+            active.remove(at);
+        }
+        self.reshare(l, t);
+        self.complete(cx, s, t);
+    }
+
+    /// An instance attempt reaches its launch slot: it fails (retry later) or comes up after its
+    /// phases.
+    fn launch_slot<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
+        let state = self.steps[s];
+        if state.done {
+            return;
+        }
+        let Work::Fleet(fleet) = &cx.rb.steps[s].work else {
+            return;
+        };
+        if unit_f64(cx.rng) < state.failure {
+            let delay = fleet.retry_delay.sample(cx.rng);
+            self.push(t + non_negative(delay), EventKind::Retry(s as u32));
+        } else {
+            let mut total = 0.0;
+            for phase in &fleet.phases {
+                total += phase.sample(cx.rng);
+            }
+            self.push(
+                t + non_negative(state.scale * total),
+                EventKind::InstanceUp(s as u32),
+            );
+        }
+    }
+
+    fn retry<R: ?Sized>(&mut self, cx: &Ctx<'_, R>, s: usize, t: f64) {
+        if self.steps[s].done {
+            return; // enough instances came up meanwhile
+        }
+        let Work::Fleet(fleet) = &cx.rb.steps[s].work else {
+            return;
+        };
+        let slot = self.request_slot(cx.rb, fleet.launcher, t);
+        self.push(slot, EventKind::LaunchSlot(s as u32));
+    }
+
+    fn instance_up<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
+        if self.steps[s].done {
+            return;
+        }
+        let Work::Fleet(fleet) = &cx.rb.steps[s].work else {
+            return;
+        };
+        self.steps[s].up += 1;
+        if self.steps[s].up >= fleet.needed {
+            self.complete(cx, s, t);
+        }
+    }
+
+    /// Step `s` finishes at `t`: hand its pool slots to the first waiters, then make ready the
+    /// dependents whose last dependency this was.
+    fn complete<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
+        if self.steps[s].done {
+            return;
+        }
+        let state = &mut self.steps[s];
+        state.done = true;
+        state.finish = t;
+        let def = &cx.rb.steps[s];
+        for pool in &def.pools {
+            match self.pools[pool.0 as usize].waiting.pop_front() {
+                Some(waiter) => {
+                    // The slot passes straight to the waiter, which goes on to its next pool.
+                    let w = waiter as usize;
+                    self.steps[w].pools_held += 1;
+                    self.acquire(cx, w, t);
+                }
+                None => self.pools[pool.0 as usize].free += 1,
+            }
+        }
+        for d in &def.dependents {
+            let d = d.0 as usize;
+            // Events come in time order, so no dependency finished after `t`; among those
+            // finishing at `t`, keep the lowest index.
+            let previous = self.steps[d].critical_dep;
+            if previous == NO_STEP
+                || self.steps[previous as usize].finish < t
+                || (s as u32) < previous
+            {
+                self.steps[d].critical_dep = s as u32;
+            }
+            self.steps[d].waiting_deps -= 1;
+            if self.steps[d].waiting_deps == 0 {
+                self.make_ready(cx, d, t);
+            }
+        }
+    }
+
+    /// When step `id` started in the last run (`f64::INFINITY` if it never did).
+    ///
+    /// # Panics
+    /// If `id` is not a step of the last runbook run.
+    pub fn start(&self, id: StepId) -> f64 {
+        self.steps[id.0 as usize].start
+    }
+
+    /// When step `id` finished in the last run (`f64::INFINITY` if it never did).
+    ///
+    /// # Panics
+    /// If `id` is not a step of the last runbook run.
+    pub fn finish(&self, id: StepId) -> f64 {
+        self.steps[id.0 as usize].finish
+    }
+
+    /// When all dependencies of step `id` had finished in the last run (0 for a root,
+    /// `f64::INFINITY` if that never happened). `start − ready` is its wait for pool slots.
+    ///
+    /// # Panics
+    /// If `id` is not a step of the last runbook run.
+    pub fn ready(&self, id: StepId) -> f64 {
+        self.steps[id.0 as usize].ready
+    }
+
+    /// The critical path of the last run, from the first step to the last finishing step, as
+    /// (step, contribution in seconds), where a step's contribution is its finish minus its ready
+    /// time (when all its dependencies had finished, 0 for roots), so that pool waits count in
+    /// the step that waited. The contributions sum to the makespan.
+    ///
+    /// The path is walked back from the step that finished last, each time to the dependency that
+    /// finished last (ties: lowest `StepId`). Writes into `out` (cleared first; left empty before
+    /// any run or for an empty runbook), in path order.
+    pub fn critical_path(&self, out: &mut Vec<(StepId, f64)>) {
+        out.clear();
+        let mut current = latest(&self.steps, 0..self.steps.len() as u32);
+        while let Some(s) = current {
+            let state = &self.steps[s];
+            // finish == ready also covers a step never made ready (∞ − ∞ would be NaN).
+            let contribution = if state.finish == state.ready {
+                0.0
+            } else {
+                state.finish - state.ready
+            };
+            out.push((StepId(s as u32), contribution));
+            current = (state.critical_dep != NO_STEP).then_some(state.critical_dep as usize);
+        }
+        out.reverse();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream_rng;
+
+    #[test]
+    fn fair_share_water_fills() {
+        let inf = f64::INFINITY;
+        // No caps: equal split.
+        assert_eq!(fair_share(90.0, &[(inf, 0), (inf, 1), (inf, 2)]), (0, 30.0));
+        // One cap below the equal share: it gets its cap, the others split the rest.
+        assert_eq!(fair_share(100.0, &[(30.0, 0), (inf, 1)]), (1, 70.0));
+        // Caps above the equal share do not bind.
+        assert_eq!(fair_share(100.0, &[(60.0, 0), (inf, 1)]), (0, 50.0));
+        // Two binding caps, then the remainder: 100 − 10 − 20 = 70 for one.
+        assert_eq!(
+            fair_share(100.0, &[(10.0, 0), (20.0, 1), (inf, 2)]),
+            (2, 70.0)
+        );
+        // All capped below the capacity.
+        assert_eq!(fair_share(100.0, &[(10.0, 0), (20.0, 1)]), (2, 0.0));
+        // No capacity.
+        assert_eq!(fair_share(0.0, &[(10.0, 0), (inf, 1)]), (0, 0.0));
+    }
+
+    #[test]
+    fn gcra_gives_burst_then_one_per_interval() {
+        let mut b = RunbookBuilder::new();
+        let l = b.launcher("l", 4.0, 3).expect("launcher");
+        let rb = b.build().expect("build");
+        let mut engine = Engine::new();
+        engine.reset(&rb.inner, &[]);
+        let slots: Vec<f64> = (0..6)
+            .map(|_| engine.request_slot(&rb.inner, l, 0.0))
+            .collect();
+        assert_eq!(slots, [0.0, 0.0, 0.0, 0.25, 0.5, 0.75]);
+        // After a long idle period the bucket is full again.
+        let later: Vec<f64> = (0..4)
+            .map(|_| engine.request_slot(&rb.inner, l, 100.0))
+            .collect();
+        assert_eq!(later, [100.0, 100.0, 100.0, 100.25]);
+    }
+
+    /// A proxy for "no allocation once grown": after a warm-up run, rerunning the same
+    /// deterministic runbook leaves every buffer at the same address and capacity.
+    #[test]
+    fn reruns_reuse_buffers() {
+        let mut b = RunbookBuilder::new();
+        let link = b.link("net", Param::Fixed(10.0)).expect("link");
+        let pool = b.pool("ops", 1).expect("pool");
+        let launcher = b.launcher("api", 2.0, 2).expect("launcher");
+        let fixed = |v| Dist::fixed(v).expect("dist");
+        let t1 = b
+            .step(
+                "t1",
+                Work::Transfer {
+                    size: fixed(50.0),
+                    link,
+                    cap: None,
+                },
+            )
+            .expect("step");
+        let t2 = b
+            .step(
+                "t2",
+                Work::Transfer {
+                    size: fixed(20.0),
+                    link,
+                    cap: Some(fixed(3.0)),
+                },
+            )
+            .expect("step");
+        let fleet = FleetSpec {
+            count: 5,
+            needed: 4,
+            launcher,
+            phases: vec![fixed(1.0), Dist::exponential(2.0).expect("dist")],
+            scale: Param::Fixed(1.0),
+            failure: Param::Fixed(0.2),
+            retry_delay: fixed(1.0),
+        };
+        let f = b.step("f", Work::Fleet(fleet)).expect("step");
+        let d = b
+            .step(
+                "d",
+                Work::Delay {
+                    duration: fixed(1.0),
+                    scale: Param::Fixed(1.0),
+                },
+            )
+            .expect("step");
+        b.use_pool(t1, pool).expect("pool");
+        b.use_pool(d, pool).expect("pool");
+        b.after(f, t2).expect("after");
+        let rb = b.build().expect("build");
+
+        let mut engine = Engine::new();
+        let snapshot = |e: &Engine| {
+            (
+                e.queue.capacity(),
+                e.steps.as_ptr(),
+                e.steps.capacity(),
+                e.links
+                    .iter()
+                    .map(|l| (l.active.as_ptr(), l.active.capacity()))
+                    .collect::<Vec<_>>(),
+                e.pools
+                    .iter()
+                    .map(|p| p.waiting.capacity())
+                    .collect::<Vec<_>>(),
+                e.caps.as_ptr(),
+                e.caps.capacity(),
+            )
+        };
+        let first = engine.run(&rb, &[], &mut stream_rng(1, 0, 0));
+        let before = snapshot(&engine);
+        for _ in 0..10 {
+            assert_eq!(
+                engine.run(&rb, &[], &mut stream_rng(1, 0, 0)).to_bits(),
+                first.to_bits()
+            );
+            assert_eq!(snapshot(&engine), before);
+        }
+    }
+}

@@ -5,12 +5,14 @@
 //! - [`dist`]: distributions of non-negative quantities with checked parameters;
 //! - [`engine`]: runbooks as DAGs of steps sharing bandwidth, concurrency slots and rate limits,
 //!   run by an event queue ordered by (time, sequence);
+//! - [`queue`]: a FIFO queue of bursts seen at a random instant (replication lag);
 //! - [`stats`]: mergeable accumulators (histograms, counts, exact sums) and their summaries;
 //! - [`runner`]: a parallel Monte Carlo loop over fixed chunks whose output does not depend on
 //!   the thread count.
 
 pub mod dist;
 pub mod engine;
+pub mod queue;
 pub mod rng;
 pub mod runner;
 pub mod stats;

@@ -1,0 +1,587 @@
+//! Mergeable accumulators and their summaries.
+//!
+//! Every statistic here is a monoid: it has an empty value (`new` / `Default`), a way to add one
+//! observation (`record`) and a way to combine two accumulators (`merge`). All counts and sums are
+//! exact integers (sums in `u128`), and histogram bins are integer counts, so merging the same
+//! observations in any grouping or order gives bit-identical content. Everything derived from an
+//! accumulator (mean, standard deviation, quantiles, intervals) is a pure function of that
+//! content. This is how the simulator stays byte-identical at any thread count: each chunk of
+//! trials fills its own accumulators, and the chunks are merged afterwards.
+//!
+//! - [`Tally`]: distribution of non-negative integer values (drsim records milliseconds), with
+//!   quantiles from an HDR histogram (3 significant digits) and exact count, sum, sum of squares,
+//!   minimum and maximum;
+//! - [`Proportion`]: successes out of trials, with a Wilson score interval;
+//! - [`Total`]: exact integer sum and count of contributions in integer ticks.
+//!
+//! Arithmetic saturates instead of overflowing. Saturating addition of unsigned integers equals
+//! `min(true sum, MAX)` whatever the order, so even a saturated accumulator merges
+//! deterministically, and nothing here panics.
+//!
+//! ```
+//! use sim_core::stats::{Proportion, Tally, Z_95};
+//!
+//! // Two shards of trials, recorded separately (e.g. on two threads)…
+//! let mut a = Tally::new();
+//! let mut b = Tally::new();
+//! for ms in 1..=500 {
+//!     a.record(ms);
+//! }
+//! for ms in 501..=1000 {
+//!     b.record(ms);
+//! }
+//! // …then merged: the result is the same as recording everything in one tally.
+//! a.merge(&b);
+//! let mut sequential = Tally::new();
+//! for ms in 1..=1000 {
+//!     sequential.record(ms);
+//! }
+//! assert!(a.same_as(&sequential));
+//!
+//! let s = a.summary();
+//! assert_eq!(s.count, 1000);
+//! assert_eq!(s.mean, 500.5);
+//! assert_eq!(s.max, 1000.0);
+//! assert!((s.p95 - 950.0).abs() <= 1.0);
+//!
+//! let mut within_rto = Proportion::default();
+//! for ms in 1..=1000 {
+//!     within_rto.record(ms <= 900);
+//! }
+//! let (lo, hi) = within_rto.wilson(Z_95);
+//! assert!(lo < 0.9 && 0.9 < hi);
+//! ```
+
+use hdrhistogram::Histogram;
+
+/// The two-sided 95 % standard normal quantile, z such that P(|Z| ≤ z) = 0.95.
+pub const Z_95: f64 = 1.959_963_984_540_054;
+
+/// Significant decimal digits kept by a [`Tally`]'s histogram: relative error ≤ 0.1 %.
+const SIGFIG: u8 = 3;
+
+/// Distribution of non-negative integer values (the caller picks the unit; drsim records
+/// milliseconds).
+///
+/// An HDR histogram with 3 significant digits (relative error ≤ 0.1 %), auto-resizing so that
+/// memory follows the largest value recorded, plus exact count, sum (`u128`), sum of squares
+/// (`u128`), minimum and maximum. The mean and standard deviation come from the exact sums;
+/// quantiles come from the histogram and are clamped to the exact `[min, max]`.
+///
+/// The histogram is allocated on the first recorded value, so an empty tally is cheap to create
+/// and to merge. `Debug` shows the exact fields and only the non-empty bins, as
+/// `(highest value of the bin, count)`.
+#[derive(Clone)]
+pub struct Tally {
+    /// `None` exactly when nothing has been recorded.
+    hist: Option<Histogram<u64>>,
+    count: u64,
+    sum: u128,
+    sum_sq: u128,
+    /// `u64::MAX` when empty.
+    min: u64,
+    /// `0` when empty.
+    max: u64,
+}
+
+impl std::fmt::Debug for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bins: Vec<(u64, u64)> = self
+            .hist
+            .iter()
+            .flat_map(|h| h.iter_recorded())
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect();
+        f.debug_struct("Tally")
+            .field("count", &self.count)
+            .field("sum", &self.sum)
+            .field("sum_sq", &self.sum_sq)
+            .field("min", &self.min())
+            .field("max", &self.max)
+            .field("bins", &bins)
+            .finish()
+    }
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A new empty auto-resizing histogram.
+///
+/// `Histogram::new(3)` only fails for invalid bounds or more than 5 significant digits, neither
+/// of which can happen here. Should it ever fail anyway, the tally keeps its exact moments and
+/// reports histogram-derived values (quantiles) from its exact minimum and maximum only; nothing
+/// panics.
+fn new_histogram() -> Option<Histogram<u64>> {
+    Histogram::<u64>::new(SIGFIG).ok()
+}
+
+/// Records `count` copies of `value`, resizing the histogram if needed; if the value cannot be
+/// tracked even after resizing, it is clamped to the histogram's range instead of failing.
+fn hist_record_n(hist: &mut Histogram<u64>, value: u64, count: u64) {
+    if hist.record_n(value, count).is_err() {
+        hist.saturating_record_n(value, count);
+    }
+}
+
+impl Tally {
+    /// An empty tally.
+    pub fn new() -> Self {
+        Tally {
+            hist: None,
+            count: 0,
+            sum: 0,
+            sum_sq: 0,
+            min: u64::MAX,
+            max: 0,
+        }
+    }
+
+    /// Records one value. Never panics: sums saturate (far beyond any realistic use), and a value
+    /// beyond what the histogram can ever track is clamped into its range for quantiles (the
+    /// exact moments, minimum and maximum still see the true value).
+    pub fn record(&mut self, value: u64) {
+        if self.hist.is_none() {
+            self.hist = new_histogram();
+        }
+        if let Some(hist) = self.hist.as_mut() {
+            hist_record_n(hist, value, 1);
+        }
+        let v = u128::from(value);
+        self.count = self.count.saturating_add(1);
+        self.sum = self.sum.saturating_add(v);
+        // (2^64 − 1)^2 < 2^128: the square itself never overflows.
+        self.sum_sq = self.sum_sq.saturating_add(v * v);
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+    }
+
+    /// Adds everything recorded in `other` to `self`. Exact (integer sums and bin counts), so the
+    /// result does not depend on the order or grouping of merges. Never panics.
+    pub fn merge(&mut self, other: &Tally) {
+        if let Some(theirs) = other.hist.as_ref() {
+            match self.hist.as_mut() {
+                None => self.hist = Some(theirs.clone()),
+                Some(ours) => {
+                    if ours.add(theirs).is_err() {
+                        // `add` fails only if resizing fails, before touching any count: fall
+                        // back to recording the other histogram's bins one by one, clamped.
+                        for bin in theirs.iter_recorded() {
+                            hist_record_n(ours, bin.value_iterated_to(), bin.count_at_value());
+                        }
+                    }
+                }
+            }
+        }
+        self.count = self.count.saturating_add(other.count);
+        self.sum = self.sum.saturating_add(other.sum);
+        self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    /// Number of recorded values.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether nothing has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Exact sum of the recorded values.
+    pub fn sum(&self) -> u128 {
+        self.sum
+    }
+
+    /// Mean of the recorded values, from the exact sum and count (0 when empty).
+    ///
+    /// Computed as quotient plus remainder so that the only rounding is the final one or two
+    /// floating-point operations, even when the sum exceeds 2^53.
+    pub fn mean(&self) -> f64 {
+        exact_mean(self.sum, self.count)
+    }
+
+    /// Sample standard deviation (denominator n − 1), from the exact sums (0 when fewer than two
+    /// values).
+    ///
+    /// The numerator n·Σx² − (Σx)² is computed exactly in integers when it fits in `u128` (always
+    /// the case for drsim's millisecond durations), which avoids catastrophic cancellation.
+    pub fn std_dev(&self) -> f64 {
+        if self.count < 2 {
+            return 0.0;
+        }
+        let n = u128::from(self.count);
+        let nf = self.count as f64;
+        let exact = n
+            .checked_mul(self.sum_sq)
+            .zip(self.sum.checked_mul(self.sum))
+            .map(|(a, b)| a.saturating_sub(b));
+        let variance = match exact {
+            Some(numerator) => numerator as f64 / (nf * (nf - 1.0)),
+            None => {
+                // Beyond u128: fall back to floating point around the mean.
+                let mean = self.mean();
+                ((self.sum_sq as f64 - self.sum as f64 * mean) / (nf - 1.0)).max(0.0)
+            }
+        };
+        variance.sqrt()
+    }
+
+    /// Standard error of the mean: `std_dev / sqrt(n)` (0 when fewer than two values).
+    pub fn mean_std_error(&self) -> f64 {
+        if self.count < 2 {
+            return 0.0;
+        }
+        self.std_dev() / (self.count as f64).sqrt()
+    }
+
+    /// Exact largest recorded value (0 when empty).
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+
+    /// Exact smallest recorded value (0 when empty).
+    pub fn min(&self) -> u64 {
+        if self.count == 0 { 0 } else { self.min }
+    }
+
+    /// The `q`-quantile, `q` in `[0, 1]`: hdrhistogram's `value_at_quantile` (the highest value
+    /// equivalent to the ⌈q·n⌉-th smallest recorded value, within 0.1 %), clamped to the exact
+    /// `[min, max]` so that `quantile(1.0) == max()` and `quantile(0.0) == min()`.
+    ///
+    /// `q` outside `[0, 1]` is clamped to it; NaN counts as 0. Returns 0 when empty.
+    pub fn quantile(&self, q: f64) -> u64 {
+        let Some(hist) = self.hist.as_ref() else {
+            return if self.count == 0 { 0 } else { self.max };
+        };
+        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+        if q >= 1.0 {
+            // hdrhistogram's top bin edge can fall one short of u64::MAX; the 1-quantile is the
+            // exact maximum.
+            return self.max;
+        }
+        hist.value_at_quantile(q).clamp(self.min(), self.max)
+    }
+
+    /// Distribution-free confidence interval for the `q`-quantile, from order statistics.
+    ///
+    /// The number of values below the true q-quantile is Binomial(n, q), so the order statistics
+    /// of ranks `⌊n·q − z·sqrt(n·q·(1−q))⌋` and `⌈n·q + z·sqrt(n·q·(1−q))⌉` (clamped to `[1, n]`)
+    /// bracket it with probability ≈ the two-sided normal coverage of `z` (95 % for [`Z_95`]).
+    /// The values of those ranks are read from the histogram: the lower one rounded down and the
+    /// upper one rounded up to their bin's edge, so histogram resolution only widens the interval;
+    /// both are clamped to the exact `[min, max]`. Returns `(0, 0)` when empty. `q` is clamped to
+    /// `[0, 1]` (NaN counts as 0) and `z` is taken in absolute value (NaN counts as 0).
+    pub fn quantile_interval(&self, q: f64, z: f64) -> (u64, u64) {
+        if self.count == 0 {
+            return (0, 0);
+        }
+        let Some(hist) = self.hist.as_ref() else {
+            return (self.min(), self.max);
+        };
+        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+        let z = if z.is_nan() { 0.0 } else { z.abs() };
+        let n = self.count as f64;
+        let centre = n * q;
+        let half = z * (n * q * (1.0 - q)).sqrt();
+        // Float-to-int `as` saturates (and maps NaN to 0), so these conversions are total.
+        let lo_rank = ((centre - half).floor() as u64).clamp(1, self.count);
+        let hi_rank = ((centre + half).ceil() as u64).clamp(1, self.count);
+        let lo = hist.lowest_equivalent(value_at_rank(hist, lo_rank));
+        let hi = hist.highest_equivalent(value_at_rank(hist, hi_rank));
+        (
+            lo.clamp(self.min(), self.max),
+            hi.clamp(self.min(), self.max),
+        )
+    }
+
+    /// Number of recorded values ≤ `value`, from the histogram: exact when `value` is below the
+    /// minimum or at or above the maximum, otherwise it counts the whole bin containing `value`
+    /// (approximate within the histogram's 0.1 % resolution).
+    pub fn count_at_most(&self, value: u64) -> u64 {
+        if self.count == 0 || value < self.min {
+            return 0;
+        }
+        if value >= self.max {
+            return self.count;
+        }
+        match self.hist.as_ref() {
+            Some(hist) => hist.count_between(0, value),
+            None => 0,
+        }
+    }
+
+    /// Summary statistics in the tally's unit, as `f64`.
+    pub fn summary(&self) -> Summary {
+        let (lo95, hi95) = self.quantile_interval(0.95, Z_95);
+        Summary {
+            count: self.count,
+            mean: self.mean(),
+            mean_std_error: self.mean_std_error(),
+            p50: self.quantile(0.50) as f64,
+            p90: self.quantile(0.90) as f64,
+            p95: self.quantile(0.95) as f64,
+            p99: self.quantile(0.99) as f64,
+            max: self.max as f64,
+            p95_std_error: hi95.saturating_sub(lo95) as f64 / (2.0 * Z_95),
+        }
+    }
+
+    /// Equality of content — count, sums, minimum, maximum and every histogram bin — used by
+    /// determinism tests. Two tallies fed the same multiset of values (in any order, through any
+    /// tree of merges) are `same_as` each other.
+    pub fn same_as(&self, other: &Tally) -> bool {
+        self.count == other.count
+            && self.sum == other.sum
+            && self.sum_sq == other.sum_sq
+            && self.min == other.min
+            && self.max == other.max
+            && same_bins(self.hist.as_ref(), other.hist.as_ref())
+    }
+}
+
+/// Whether two histograms hold the same counts in the same bins. Both come from
+/// `Histogram::new(SIGFIG)`, so bins mean the same thing and only the allocated length (which
+/// follows the largest value seen) could differ; hdrhistogram's `==` treats a longer allocation as
+/// different even when the extra bins are empty (and is not symmetric), so histograms of different
+/// lengths are compared bin by bin.
+fn same_bins(a: Option<&Histogram<u64>>, b: Option<&Histogram<u64>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) if a.distinct_values() == b.distinct_values() => a == b,
+        (Some(a), Some(b)) => {
+            a.len() == b.len()
+                && a.iter_recorded()
+                    .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                    .eq(b
+                        .iter_recorded()
+                        .map(|v| (v.value_iterated_to(), v.count_at_value())))
+        }
+        // One histogram and none: equal only if the one is empty.
+        (Some(h), None) | (None, Some(h)) => h.is_empty(),
+    }
+}
+
+/// The histogram value (its bin's highest equivalent) of the `rank`-th smallest recorded value,
+/// `rank` in `[1, total]`.
+///
+/// `value_at_quantile(q)` reads rank `⌈q·n⌉`; asking for `q = (rank − ½)/n` lands on `rank`
+/// exactly, because the rounding error of `q·n` is far below ½ for any realistic `n` (< 2^40).
+/// This uses hdrhistogram's fast chunked scan rather than its bin iterator.
+fn value_at_rank(hist: &Histogram<u64>, rank: u64) -> u64 {
+    let n = hist.len();
+    if n == 0 {
+        return 0;
+    }
+    let q = (rank.clamp(1, n) as f64 - 0.5) / n as f64;
+    hist.value_at_quantile(q)
+}
+
+/// `sum / count` as `f64` (0 when `count == 0`), rounding only at the end.
+fn exact_mean(sum: u128, count: u64) -> f64 {
+    if count == 0 {
+        return 0.0;
+    }
+    let n = u128::from(count);
+    let (quotient, remainder) = (sum / n, sum % n);
+    quotient as f64 + remainder as f64 / count as f64
+}
+
+/// Summary of a [`Tally`], values in the tally's unit as `f64`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub count: u64,
+    pub mean: f64,
+    /// Standard error of the mean.
+    pub mean_std_error: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+    /// Monte Carlo standard error of p95, approximated as `(hi − lo) / (2·1.96)` of
+    /// `quantile_interval(0.95, 1.96)`.
+    pub p95_std_error: f64,
+}
+
+/// Successes out of trials (e.g. "recovered within the RTO objective").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Proportion {
+    pub hits: u64,
+    pub trials: u64,
+}
+
+impl Proportion {
+    /// Records one trial, a success if `hit`.
+    pub fn record(&mut self, hit: bool) {
+        self.trials = self.trials.saturating_add(1);
+        self.hits = self.hits.saturating_add(u64::from(hit));
+    }
+
+    /// Adds another proportion's hits and trials (exact, order-independent).
+    pub fn merge(&mut self, other: &Proportion) {
+        self.hits = self.hits.saturating_add(other.hits);
+        self.trials = self.trials.saturating_add(other.trials);
+    }
+
+    /// The point estimate `hits / trials`, or 0 when there are no trials (clamped to `[0, 1]` if
+    /// the public fields were set inconsistently, with `hits > trials`).
+    pub fn estimate(&self) -> f64 {
+        if self.trials == 0 {
+            return 0.0;
+        }
+        (self.hits as f64 / self.trials as f64).min(1.0)
+    }
+
+    /// Wilson score interval at normal quantile `z` (e.g. [`Z_95`]):
+    ///
+    /// `(p̂ + z²/2n ∓ z·sqrt(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`.
+    ///
+    /// Unlike the normal (Wald) interval it stays inside `[0, 1]` and is sensible at 0 or n hits:
+    /// with no hits the lower bound is exactly 0, with all hits the upper bound is exactly 1.
+    /// Returns `(0, 1)` when there are no trials or `z` is not finite; `z` is taken in absolute
+    /// value.
+    pub fn wilson(&self, z: f64) -> (f64, f64) {
+        if self.trials == 0 || !z.is_finite() {
+            return (0.0, 1.0);
+        }
+        let n = self.trials as f64;
+        let p = self.estimate();
+        let z2 = z * z;
+        let denominator = 1.0 + z2 / n;
+        let centre = (p + z2 / (2.0 * n)) / denominator;
+        let half = z.abs() * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+        let lo = if self.hits == 0 {
+            0.0
+        } else {
+            (centre - half).clamp(0.0, 1.0)
+        };
+        let hi = if self.hits >= self.trials {
+            1.0
+        } else {
+            (centre + half).clamp(0.0, 1.0)
+        };
+        (lo, hi)
+    }
+}
+
+/// Exact integer sum and count of contributions recorded in integer ticks (the caller's unit,
+/// e.g. micro-dollars for a cost), mergeable in any order with bit-identical results.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Total {
+    pub count: u64,
+    pub sum: u128,
+}
+
+impl Total {
+    /// Records one contribution of `ticks`.
+    pub fn record(&mut self, ticks: u64) {
+        self.count = self.count.saturating_add(1);
+        self.sum = self.sum.saturating_add(u128::from(ticks));
+    }
+
+    /// Adds another total's count and sum (exact, order-independent).
+    pub fn merge(&mut self, o: &Total) {
+        self.count = self.count.saturating_add(o.count);
+        self.sum = self.sum.saturating_add(o.sum);
+    }
+
+    /// Mean contribution in ticks, `sum / count` (0 when empty), rounded only at the end.
+    pub fn mean(&self) -> f64 {
+        exact_mean(self.sum, self.count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_tally_is_all_zero() {
+        let t = Tally::new();
+        assert_eq!(t.count(), 0);
+        assert_eq!(t.mean(), 0.0);
+        assert_eq!(t.std_dev(), 0.0);
+        assert_eq!(t.min(), 0);
+        assert_eq!(t.max(), 0);
+        assert_eq!(t.quantile(0.5), 0);
+        assert_eq!(t.quantile_interval(0.5, Z_95), (0, 0));
+        assert_eq!(t.count_at_most(u64::MAX), 0);
+        assert!(t.same_as(&Tally::default()));
+        let s = t.summary();
+        assert_eq!(s.count, 0);
+        assert_eq!(s.p95_std_error, 0.0);
+    }
+
+    #[test]
+    fn extreme_values_do_not_panic() {
+        let mut t = Tally::new();
+        for v in [0, 1, u64::MAX, u64::MAX, u64::MAX / 2, 12_345] {
+            t.record(v);
+        }
+        let mut u = Tally::new();
+        u.record(u64::MAX);
+        t.merge(&u);
+        u.merge(&t);
+        assert_eq!(t.count(), 7);
+        assert_eq!(t.max(), u64::MAX);
+        assert_eq!(t.min(), 0);
+        assert_eq!(t.quantile(1.0), u64::MAX);
+        assert!(t.std_dev().is_finite());
+        let (lo, hi) = t.quantile_interval(0.5, Z_95);
+        assert!(lo <= hi);
+        let _ = t.summary();
+        for q in [f64::NAN, -1.0, 2.0, f64::INFINITY] {
+            let _ = t.quantile(q);
+            let _ = t.quantile_interval(q, q);
+        }
+    }
+
+    #[test]
+    fn same_bins_ignores_allocated_length() {
+        let (Some(mut a), Some(mut b)) = (new_histogram(), new_histogram()) else {
+            panic!("histogram creation cannot fail");
+        };
+        hist_record_n(&mut b, 1_000_000_000, 1);
+        b.reset();
+        assert!(b.distinct_values() > a.distinct_values());
+        for v in [1, 5, 5000] {
+            hist_record_n(&mut a, v, 2);
+            hist_record_n(&mut b, v, 2);
+        }
+        assert_ne!(b, a, "hdrhistogram's == sees the longer allocation");
+        assert!(same_bins(Some(&a), Some(&b)) && same_bins(Some(&b), Some(&a)));
+        hist_record_n(&mut b, 7, 1);
+        assert!(!same_bins(Some(&a), Some(&b)));
+        assert!(same_bins(None, None));
+        assert!(!same_bins(Some(&a), None));
+    }
+
+    #[test]
+    fn debug_shows_non_empty_bins_only() {
+        let mut t = Tally::new();
+        for v in [3, 3, 10_000] {
+            t.record(v);
+        }
+        let text = format!("{t:?}");
+        assert!(text.contains("count: 3"), "{text}");
+        assert!(text.contains("bins: [(3, 2), (10007, 1)]"), "{text}");
+        assert!(text.len() < 200, "{text}");
+    }
+
+    #[test]
+    fn std_dev_of_known_data() {
+        let mut t = Tally::new();
+        for v in [2, 4, 4, 4, 5, 5, 7, 9] {
+            t.record(v);
+        }
+        // Population variance 4, sample variance 32/7.
+        assert!((t.std_dev() - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+        assert!((t.mean_std_error() - (32.0f64 / 7.0 / 8.0).sqrt()).abs() < 1e-12);
+    }
+}

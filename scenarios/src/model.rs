@@ -1,0 +1,905 @@
+//! The validated scenario: typed values in SI units (seconds, bytes, bytes/s), every default
+//! filled in from the embedded reference scenario, every cross-field rule checked. The simulator
+//! only accepts a [`Scenario`], so its preconditions live here.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use sim_core::dist::Dist;
+use toml::Spanned;
+
+use crate::error::{ScenarioError, Source};
+use crate::names::{Disaster, Strategy};
+use crate::quantity;
+use crate::raw::*;
+use crate::runbooks::{self, StepDef};
+use crate::units::Kind;
+
+/// Recovery objectives for one disaster type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Objective {
+    /// Seconds.
+    pub rto: f64,
+    /// Seconds.
+    pub rpo: f64,
+}
+
+/// What the service must achieve, and how surely.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Objectives {
+    /// Indexed by [`Disaster::index`].
+    pub by_disaster: [Objective; 4],
+    /// Probability with which the objectives must be met, in (0, 1).
+    pub confidence: f64,
+    /// Fraction of normal capacity at which the service counts as running again, in (0, 1].
+    pub service_level: f64,
+}
+
+/// A fleet of identical instances behind a load balancer.
+#[derive(Clone, Debug)]
+pub struct Tier {
+    pub name: String,
+    pub instance_type: String,
+    pub count: u32,
+    /// Availability zones the tier spreads over (1 = single-AZ).
+    pub zones: u32,
+    /// pending → running, OS boot, application bootstrap, load-balancer health check (seconds).
+    pub phases: [Dist; 4],
+}
+
+/// The primary database and its write workload.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub instance_class: String,
+    /// Bytes.
+    pub size: Dist,
+    pub multi_az: bool,
+    /// Mean write rate, bytes/s.
+    pub write_rate: f64,
+    /// Mean size of one write burst, bytes (sizes are exponential).
+    pub burst_size: f64,
+    /// Write-rate multiplier for each hour of the day (mean 1).
+    pub daily_profile: [f64; 24],
+    pub restore: Dist,
+    pub promote: Dist,
+    pub resize: Dist,
+    pub multi_az_failover: Dist,
+    pub global_failover: Dist,
+}
+
+/// Where a dataset's backups live; archive tiers add a retrieval delay.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub name: String,
+    /// Bytes.
+    pub size: Dist,
+    pub storage: String,
+    /// Seconds before a restore can start reading (0 for instant tiers).
+    pub retrieval: Dist,
+    /// How replicated strategies copy it: the age of its newest replicated object, if replicated.
+    pub replication_lag: Option<Dist>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Replication {
+    /// Bytes/s of the inter-region link, drawn once per trial.
+    pub bandwidth: Dist,
+    /// Longest history simulated for the replication queue, seconds.
+    pub max_window: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Restore {
+    /// Bytes/s shared by all concurrent restores in the recovery region.
+    pub bandwidth: f64,
+    /// Bytes/s cap of one restore stream (volume hydration rate), drawn per transfer.
+    pub per_transfer: Dist,
+}
+
+#[derive(Clone, Debug)]
+pub struct Launch {
+    /// Sustained instance launches per second (token-bucket refill).
+    pub rate: f64,
+    /// Launches allowed at once (token-bucket size).
+    pub burst: u32,
+    pub failure_probability: f64,
+    pub retry_delay: Dist,
+}
+
+#[derive(Clone, Debug)]
+pub struct Detection {
+    pub failure_threshold: u32,
+    pub timeout: f64,
+    pub manual_decision: Dist,
+    pub automated_decision: Dist,
+}
+
+#[derive(Clone, Debug)]
+pub struct Backups {
+    pub interval: f64,
+    pub duration: Dist,
+    pub copy_delay: Dist,
+    pub failure_probability: f64,
+    pub retention: f64,
+    pub immutable: bool,
+}
+
+/// A disaster type's frequency and character.
+#[derive(Clone, Debug)]
+pub struct DisasterModel {
+    /// Expected occurrences per year.
+    pub annual_rate: f64,
+    /// How long the primary stays down (region and AZ loss), seconds.
+    pub outage: Option<Dist>,
+    /// How long the damage went unnoticed before discovery (corruption, ransomware), seconds.
+    pub dwell: Option<Dist>,
+    /// Region loss only: the recovery region is congested by others failing over.
+    pub congestion: Option<Congestion>,
+    /// Ransomware only: forensics and a clean environment before any restore, seconds.
+    pub clean_room: Option<Dist>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Congestion {
+    pub probability: f64,
+    /// Multiplier of instance launch-to-healthy times.
+    pub launch_slowdown: Dist,
+    pub launch_failure_probability: f64,
+    /// Multiplier (≤ 1) of the restore bandwidth.
+    pub throughput_factor: Dist,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failover {
+    Manual,
+    Automated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbReplication {
+    Async,
+    Sync,
+}
+
+/// One strategy's knobs.
+#[derive(Clone, Debug)]
+pub struct StrategyConfig {
+    pub strategy: Strategy,
+    pub failover: Failover,
+    /// Seconds between health checks that detect the failure.
+    pub health_check_interval: f64,
+    /// Warm standby: fraction of full capacity kept running. Multi-site: capacity each site keeps.
+    pub running_fraction: f64,
+    /// Multi-site: share of traffic the recovery site serves in normal operation.
+    pub traffic_weight: f64,
+    /// Multi-site: how the database replicates.
+    pub database_replication: DbReplication,
+    /// The recovery runbook for a region loss.
+    pub runbook: Vec<StepDef>,
+}
+
+/// A complete, validated scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub primary_region: String,
+    pub recovery_region: String,
+    pub provision_network: Dist,
+    pub objectives: Objectives,
+    pub tiers: Vec<Tier>,
+    pub database: Database,
+    pub data: Vec<Dataset>,
+    pub replication: Replication,
+    pub restore: Restore,
+    pub launch: Launch,
+    pub detection: Detection,
+    pub client_ttl: Dist,
+    pub backups: Backups,
+    /// Indexed by [`Disaster::index`].
+    pub disasters: [DisasterModel; 4],
+    /// Indexed by [`Strategy::index`].
+    pub strategies: [StrategyConfig; 4],
+    pub az_loss_runbook: Vec<StepDef>,
+    pub corruption_runbook: Vec<StepDef>,
+    pub ransomware_runbook: Vec<StepDef>,
+    pub failback_runbook: Vec<StepDef>,
+    /// Things that are allowed but that the user should know (shown on stderr).
+    pub warnings: Vec<String>,
+}
+
+/// Where a value came from: the user's file or the embedded reference scenario.
+#[derive(Clone, Copy)]
+pub(crate) struct Layers<'a> {
+    pub user: Source<'a>,
+    pub reference: Source<'a>,
+}
+
+/// A value with the file it came from.
+pub(crate) struct Found<'a, T> {
+    pub value: &'a T,
+    pub span: Range<usize>,
+    pub source: Source<'a>,
+}
+
+impl<'a, T> Found<'a, T> {
+    pub fn error(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        self.source.error(Some(self.span.clone()), key, message)
+    }
+}
+
+/// Looks a key up in the user's section, then in the reference's.
+pub(crate) fn pick<'a, S, T>(
+    layers: Layers<'a>,
+    user: Option<&'a S>,
+    reference: Option<&'a S>,
+    key: &str,
+    field: impl Fn(&'a S) -> Option<&'a Spanned<T>>,
+) -> Result<Found<'a, T>, ScenarioError> {
+    if let Some(found) = user.and_then(&field) {
+        return Ok(Found { value: found.get_ref(), span: found.span(), source: layers.user });
+    }
+    if let Some(found) = reference.and_then(&field) {
+        return Ok(Found { value: found.get_ref(), span: found.span(), source: layers.reference });
+    }
+    Err(layers.user.error(None, key, "this key is required here").with_help(format!("add `{}` to the scenario", leaf(key))))
+}
+
+fn leaf(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+pub(crate) fn dist_of(found: &Found<'_, toml::Value>, key: &str, kind: Kind) -> Result<Dist, ScenarioError> {
+    quantity::parse(found.value, kind).map_err(|message| found.error(key, message))
+}
+
+fn fixed_of(found: &Found<'_, toml::Value>, key: &str, kind: Kind) -> Result<f64, ScenarioError> {
+    match dist_of(found, key, kind)? {
+        Dist::Fixed(v) => Ok(v),
+        _ => Err(found.error(key, format!("expected one fixed {} here, not a distribution", kind.noun()))
+            .with_help(format!("write a single value such as {}", kind.examples()))),
+    }
+}
+
+fn probability(found: &Found<'_, f64>, key: &str) -> Result<f64, ScenarioError> {
+    let p = *found.value;
+    if (0.0..1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(found.error(key, format!("expected a probability in [0, 1), got {p}")))
+    }
+}
+
+fn fraction(found: &Found<'_, f64>, key: &str, allow_zero: bool) -> Result<f64, ScenarioError> {
+    let v = *found.value;
+    let ok = if allow_zero { (0.0..=1.0).contains(&v) } else { v > 0.0 && v <= 1.0 };
+    if ok {
+        Ok(v)
+    } else {
+        let range = if allow_zero { "[0, 1]" } else { "(0, 1]" };
+        Err(found.error(key, format!("expected a fraction in {range}, got {v}")))
+    }
+}
+
+fn positive_count(found: &Found<'_, i64>, key: &str) -> Result<u32, ScenarioError> {
+    u32::try_from(*found.value)
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| found.error(key, format!("expected a whole number ≥ 1, got {}", found.value)))
+}
+
+fn rate(found: &Found<'_, f64>, key: &str) -> Result<f64, ScenarioError> {
+    let v = *found.value;
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(found.error(key, format!("expected a rate ≥ 0 (events per year), got {v}"))
+            .with_help("use 0 to leave this disaster type out"))
+    }
+}
+
+/// Builds the validated scenario from the user's raw file over the reference's.
+pub(crate) fn build(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Scenario, ScenarioError> {
+    let mut warnings = Vec::new();
+    let name = pick(layers, Some(user), Some(reference), "name", |s| s.name.as_ref())?.value.clone();
+
+    let (ur, rr) = (user.regions.as_ref(), reference.regions.as_ref());
+    let primary_region = pick(layers, ur, rr, "regions.primary", |s| s.primary.as_ref())?.value.clone();
+    let recovery = pick(layers, ur, rr, "regions.recovery", |s| s.recovery.as_ref())?;
+    if *recovery.value == primary_region {
+        return Err(recovery
+            .error("regions.recovery", format!("the recovery region must differ from the primary region ({primary_region})"))
+            .with_help("name another region, e.g. us-west-2"));
+    }
+    let recovery_region = recovery.value.clone();
+    let provision_network = dist_of(
+        &pick(layers, ur, rr, "regions.provision-network", |s| s.provision_network.as_ref())?,
+        "regions.provision-network",
+        Kind::Duration,
+    )?;
+
+    let objectives = objectives(user, reference, layers)?;
+    let tiers = tiers(user, reference, layers)?;
+    let database = database(user, reference, layers)?;
+    let data = datasets(user, reference, layers)?;
+
+    let (ul, rl) = (user.replication.as_ref(), reference.replication.as_ref());
+    let bandwidth_found = pick(layers, ul, rl, "replication.bandwidth", |s| s.bandwidth.as_ref())?;
+    let replication = Replication {
+        bandwidth: dist_of(&bandwidth_found, "replication.bandwidth", Kind::Rate)?,
+        max_window: fixed_of(
+            &pick(layers, ul, rl, "replication.max-window", |s| s.max_window.as_ref())?,
+            "replication.max-window",
+            Kind::Duration,
+        )?,
+    };
+    if replication.bandwidth.min_value() <= 0.0 && replication.bandwidth.is_constant() {
+        return Err(bandwidth_found.error("replication.bandwidth", "the replication bandwidth must be > 0"));
+    }
+    check_replication_load(&database, &replication, &bandwidth_found, &mut warnings)?;
+
+    let (us, rs) = (user.restore.as_ref(), reference.restore.as_ref());
+    let restore_bw = pick(layers, us, rs, "restore.bandwidth", |s| s.bandwidth.as_ref())?;
+    let restore = Restore {
+        bandwidth: fixed_of(&restore_bw, "restore.bandwidth", Kind::Rate)?,
+        per_transfer: dist_of(
+            &pick(layers, us, rs, "restore.per-transfer", |s| s.per_transfer.as_ref())?,
+            "restore.per-transfer",
+            Kind::Rate,
+        )?,
+    };
+    if restore.bandwidth <= 0.0 {
+        return Err(restore_bw.error("restore.bandwidth", "the restore bandwidth must be > 0"));
+    }
+
+    let (ulc, rlc) = (user.launch.as_ref(), reference.launch.as_ref());
+    let launch_rate = pick(layers, ulc, rlc, "launch.rate", |s| s.rate.as_ref())?;
+    if !(launch_rate.value.is_finite() && *launch_rate.value > 0.0) {
+        return Err(launch_rate.error("launch.rate", format!("expected launches per second > 0, got {}", launch_rate.value)));
+    }
+    let launch = Launch {
+        rate: *launch_rate.value,
+        burst: positive_count(&pick(layers, ulc, rlc, "launch.burst", |s| s.burst.as_ref())?, "launch.burst")?,
+        failure_probability: probability(
+            &pick(layers, ulc, rlc, "launch.failure-probability", |s| s.failure_probability.as_ref())?,
+            "launch.failure-probability",
+        )?,
+        retry_delay: dist_of(
+            &pick(layers, ulc, rlc, "launch.retry-delay", |s| s.retry_delay.as_ref())?,
+            "launch.retry-delay",
+            Kind::Duration,
+        )?,
+    };
+
+    let (ud, rd) = (user.detection.as_ref(), reference.detection.as_ref());
+    let detection = Detection {
+        failure_threshold: positive_count(
+            &pick(layers, ud, rd, "detection.failure-threshold", |s| s.failure_threshold.as_ref())?,
+            "detection.failure-threshold",
+        )?,
+        timeout: fixed_of(&pick(layers, ud, rd, "detection.timeout", |s| s.timeout.as_ref())?, "detection.timeout", Kind::Duration)?,
+        manual_decision: dist_of(
+            &pick(layers, ud, rd, "detection.manual-decision", |s| s.manual_decision.as_ref())?,
+            "detection.manual-decision",
+            Kind::Duration,
+        )?,
+        automated_decision: dist_of(
+            &pick(layers, ud, rd, "detection.automated-decision", |s| s.automated_decision.as_ref())?,
+            "detection.automated-decision",
+            Kind::Duration,
+        )?,
+    };
+
+    let client_ttl = dist_of(
+        &pick(layers, user.dns.as_ref(), reference.dns.as_ref(), "dns.client-ttl", |s| s.client_ttl.as_ref())?,
+        "dns.client-ttl",
+        Kind::Duration,
+    )?;
+
+    let backups = backups(user, reference, layers)?;
+    let disasters = disasters(user, reference, layers)?;
+
+    let mut scenario = Scenario {
+        name,
+        primary_region,
+        recovery_region,
+        provision_network,
+        objectives,
+        tiers,
+        database,
+        data,
+        replication,
+        restore,
+        launch,
+        detection,
+        client_ttl,
+        backups,
+        disasters,
+        strategies: Strategy::ALL.map(|s| StrategyConfig {
+            strategy: s,
+            failover: Failover::Manual,
+            health_check_interval: 30.0,
+            running_fraction: 0.0,
+            traffic_weight: 0.0,
+            database_replication: DbReplication::Async,
+            runbook: Vec::new(),
+        }),
+        az_loss_runbook: Vec::new(),
+        corruption_runbook: Vec::new(),
+        ransomware_runbook: Vec::new(),
+        failback_runbook: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for strategy in Strategy::ALL {
+        scenario.strategies[strategy.index()] = strategy_config(strategy, user, reference, layers, &scenario)?;
+    }
+    let overrides = |get: fn(&RawSharedRunbooks) -> Option<&Spanned<BTreeMap<String, Spanned<RawStep>>>>| {
+        user.runbooks.as_ref().and_then(get)
+    };
+    let source = layers.user;
+    let az_loss =
+        runbooks::apply_overrides(runbooks::default_az_loss(&scenario), overrides(|r| r.az_loss.as_ref()), "runbooks.az-loss", source, &scenario)?;
+    let corruption = runbooks::apply_overrides(
+        runbooks::default_corruption(&scenario),
+        overrides(|r| r.corruption.as_ref()),
+        "runbooks.corruption",
+        source,
+        &scenario,
+    )?;
+    let ransomware = runbooks::apply_overrides(
+        runbooks::default_ransomware(&scenario),
+        overrides(|r| r.ransomware.as_ref()),
+        "runbooks.ransomware",
+        source,
+        &scenario,
+    )?;
+    let failback =
+        runbooks::apply_overrides(runbooks::default_failback(), overrides(|r| r.failback.as_ref()), "runbooks.failback", source, &scenario)?;
+    scenario.az_loss_runbook = az_loss;
+    scenario.corruption_runbook = corruption;
+    scenario.ransomware_runbook = ransomware;
+    scenario.failback_runbook = failback;
+    scenario.warnings = warnings;
+    Ok(scenario)
+}
+
+/// A mean write rate at or above the link bandwidth means replication can never catch up.
+fn check_replication_load(
+    database: &Database,
+    replication: &Replication,
+    bandwidth: &Found<'_, toml::Value>,
+    warnings: &mut Vec<String>,
+) -> Result<(), ScenarioError> {
+    let link = replication.bandwidth.typical();
+    let mb = |v: f64| format!("{:.2} MB/s", v / 1e6);
+    if database.write_rate >= link {
+        return Err(bandwidth
+            .error(
+                "replication.bandwidth",
+                format!(
+                    "replication cannot keep up: the mean write rate ({}) is at or above the typical link bandwidth ({}), \
+                     so the replication lag grows without bound",
+                    mb(database.write_rate),
+                    mb(link)
+                ),
+            )
+            .with_help("raise replication.bandwidth or lower database.write-rate; the bandwidth must exceed the write rate"));
+    }
+    let peak = database.daily_profile.iter().copied().fold(0.0, f64::max) * database.write_rate;
+    if peak >= link {
+        warnings.push(format!(
+            "REPLICATION CANNOT KEEP UP at peak hours: the peak-hour write rate ({}) reaches the typical link bandwidth ({}); \
+             lags during those hours grow for as long as the peak lasts (simulated up to replication.max-window)",
+            mb(peak),
+            mb(link)
+        ));
+    } else if database.write_rate >= 0.8 * link {
+        warnings.push(format!(
+            "replication runs close to saturation: the mean write rate ({}) is {:.0} % of the typical link bandwidth ({})",
+            mb(database.write_rate),
+            100.0 * database.write_rate / link,
+            mb(link)
+        ));
+    }
+    Ok(())
+}
+
+fn objective_override(o: &RawObjectives, disaster: Disaster) -> Option<&RawObjectiveOverride> {
+    match disaster {
+        Disaster::RegionLoss => o.region_loss.as_ref(),
+        Disaster::AzLoss => o.az_loss.as_ref(),
+        Disaster::Corruption => o.corruption.as_ref(),
+        Disaster::Ransomware => o.ransomware.as_ref(),
+    }
+}
+
+fn disaster_section(s: &RawDisasters, disaster: Disaster) -> Option<&RawDisaster> {
+    match disaster {
+        Disaster::RegionLoss => s.region_loss.as_ref(),
+        Disaster::AzLoss => s.az_loss.as_ref(),
+        Disaster::Corruption => s.corruption.as_ref(),
+        Disaster::Ransomware => s.ransomware.as_ref(),
+    }
+}
+
+fn strategy_section(s: &RawStrategies, strategy: Strategy) -> Option<&RawStrategy> {
+    match strategy {
+        Strategy::BackupRestore => s.backup_restore.as_ref(),
+        Strategy::PilotLight => s.pilot_light.as_ref(),
+        Strategy::WarmStandby => s.warm_standby.as_ref(),
+        Strategy::MultiSite => s.multi_site.as_ref(),
+    }
+}
+
+fn objectives(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Objectives, ScenarioError> {
+    let (u, r) = (user.objectives.as_ref(), reference.objectives.as_ref());
+    let rto = fixed_of(&pick(layers, u, r, "objectives.rto", |s| s.rto.as_ref())?, "objectives.rto", Kind::Duration)?;
+    let rpo = fixed_of(&pick(layers, u, r, "objectives.rpo", |s| s.rpo.as_ref())?, "objectives.rpo", Kind::Duration)?;
+    let confidence = pick(layers, u, r, "objectives.confidence", |s| s.confidence.as_ref())?;
+    if !(*confidence.value > 0.0 && *confidence.value < 1.0) {
+        return Err(confidence.error("objectives.confidence", format!("expected a probability in (0, 1), got {}", confidence.value))
+            .with_help("e.g. 0.95 for \"met in 95 % of disasters\""));
+    }
+    let service_level = fraction(
+        &pick(layers, u, r, "objectives.service-level", |s| s.service_level.as_ref())?,
+        "objectives.service-level",
+        false,
+    )?;
+    let mut by_disaster = Disaster::ALL.map(|_| Objective { rto, rpo });
+    for disaster in Disaster::ALL {
+        let get = |o| objective_override(o, disaster);
+        // Per-disaster overrides are taken from the user's file, else from the reference.
+        let over = u.and_then(get).map(|o| (o, layers.user)).or_else(|| r.and_then(get).map(|o| (o, layers.reference)));
+        if let Some((over, source)) = over {
+            let key = format!("objectives.{}", disaster.name());
+            let one = Layers { user: source, reference: source };
+            if over.rto.is_some() {
+                by_disaster[disaster.index()].rto =
+                    fixed_of(&pick(one, Some(over), None, &key, |s| s.rto.as_ref())?, &format!("{key}.rto"), Kind::Duration)?;
+            }
+            if over.rpo.is_some() {
+                by_disaster[disaster.index()].rpo =
+                    fixed_of(&pick(one, Some(over), None, &key, |s| s.rpo.as_ref())?, &format!("{key}.rpo"), Kind::Duration)?;
+            }
+        }
+    }
+    Ok(Objectives { by_disaster, confidence: *confidence.value, service_level })
+}
+
+fn tiers(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Vec<Tier>, ScenarioError> {
+    let (map, source) = match (&user.tiers, &reference.tiers) {
+        (Some(t), _) => (t, layers.user),
+        (None, Some(t)) => (t, layers.reference),
+        (None, None) => return Err(layers.user.error(None, "tiers", "at least one tier is required")),
+    };
+    if map.get_ref().is_empty() {
+        return Err(source.error(Some(map.span()), "tiers", "at least one tier is required")
+            .with_help("add a table such as [tiers.web] with instance-type and count"));
+    }
+    // Timing keys a tier leaves out come from the reference scenario's first tier.
+    let template = reference.tiers.as_ref().and_then(|t| t.get_ref().values().next());
+    let one = Layers { user: source, reference: layers.reference };
+    let mut tiers = Vec::new();
+    for (name, tier) in map.get_ref() {
+        let key = |k: &str| format!("tiers.{name}.{k}");
+        let instance_type = pick(one, Some(tier), None, &key("instance-type"), |s| s.instance_type.as_ref())?.value.clone();
+        let count = positive_count(&pick(one, Some(tier), None, &key("count"), |s| s.count.as_ref())?, &key("count"))?;
+        let zones = match tier.multi_az.as_ref() {
+            Some(multi) if !*multi.get_ref() => 1,
+            _ => 2.min(count).max(1),
+        };
+        let phase = |k: &str, f: fn(&RawTier) -> Option<&RawQuantity>| -> Result<Dist, ScenarioError> {
+            dist_of(&pick(one, Some(tier), template, &key(k), f)?, &key(k), Kind::Duration)
+        };
+        tiers.push(Tier {
+            name: name.clone(),
+            instance_type,
+            count,
+            zones,
+            phases: [
+                phase("pending", |s| s.pending.as_ref())?,
+                phase("boot", |s| s.boot.as_ref())?,
+                phase("bootstrap", |s| s.bootstrap.as_ref())?,
+                phase("health-check", |s| s.health_check.as_ref())?,
+            ],
+        });
+    }
+    Ok(tiers)
+}
+
+fn database(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Database, ScenarioError> {
+    let (u, r) = (user.database.as_ref(), reference.database.as_ref());
+    let dist = |key: &str, kind: Kind, f: fn(&RawDatabase) -> Option<&RawQuantity>| -> Result<Dist, ScenarioError> {
+        let full = format!("database.{key}");
+        dist_of(&pick(layers, u, r, &full, f)?, &full, kind)
+    };
+    let write_rate = pick(layers, u, r, "database.write-rate", |s| s.write_rate.as_ref())?;
+    let burst = pick(layers, u, r, "database.burst-size", |s| s.burst_size.as_ref())?;
+    let burst_size = fixed_of(&burst, "database.burst-size", Kind::Size)?;
+    if burst_size <= 0.0 {
+        return Err(burst.error("database.burst-size", "the mean burst size must be > 0"));
+    }
+    let profile = pick(layers, u, r, "database.daily-profile", |s| s.daily_profile.as_ref())?;
+    let daily_profile: [f64; 24] = profile.value.as_slice().try_into().map_err(|_| {
+        profile.error("database.daily-profile", format!("expected 24 hourly multipliers (hour 0 to 23), got {}", profile.value.len()))
+    })?;
+    if daily_profile.iter().any(|m| !(m.is_finite() && *m >= 0.0)) {
+        return Err(profile.error("database.daily-profile", "hourly multipliers must be finite and ≥ 0"));
+    }
+    let mean: f64 = daily_profile.iter().sum::<f64>() / 24.0;
+    if (mean - 1.0).abs() > 0.01 {
+        return Err(profile
+            .error("database.daily-profile", format!("the 24 multipliers must average 1 (so write-rate stays the mean), they average {mean:.3}"))
+            .with_help("divide every multiplier by their mean"));
+    }
+    Ok(Database {
+        instance_class: pick(layers, u, r, "database.instance-class", |s| s.instance_class.as_ref())?.value.clone(),
+        size: dist("size", Kind::Size, |s| s.size.as_ref())?,
+        multi_az: *pick(layers, u, r, "database.multi-az", |s| s.multi_az.as_ref())?.value,
+        write_rate: fixed_of(&write_rate, "database.write-rate", Kind::Rate)?,
+        burst_size,
+        daily_profile,
+        restore: dist("restore", Kind::Duration, |s| s.restore.as_ref())?,
+        promote: dist("promote", Kind::Duration, |s| s.promote.as_ref())?,
+        resize: dist("resize", Kind::Duration, |s| s.resize.as_ref())?,
+        multi_az_failover: dist("multi-az-failover", Kind::Duration, |s| s.multi_az_failover.as_ref())?,
+        global_failover: dist("global-failover", Kind::Duration, |s| s.global_failover.as_ref())?,
+    })
+}
+
+/// Retrieval delay of each backup storage tier (parameters.md A4).
+fn retrieval(storage: &str) -> Option<Result<Dist, sim_core::dist::DistError>> {
+    const MIN: f64 = 60.0;
+    const HOUR: f64 = 3600.0;
+    Some(match storage {
+        "standard" | "standard-ia" | "glacier-instant" => Dist::fixed(0.0),
+        "glacier-flexible-expedited" => Dist::uniform(MIN, 5.0 * MIN),
+        "glacier-flexible-standard" => Dist::uniform(3.0 * HOUR, 5.0 * HOUR),
+        "glacier-flexible-bulk" => Dist::uniform(5.0 * HOUR, 12.0 * HOUR),
+        "deep-archive-standard" => Dist::uniform(9.0 * HOUR, 12.0 * HOUR),
+        "deep-archive-bulk" => Dist::uniform(24.0 * HOUR, 48.0 * HOUR),
+        _ => return None,
+    })
+}
+
+const STORAGE_TIERS: &str = "standard, standard-ia, glacier-instant, glacier-flexible-expedited, glacier-flexible-standard, \
+glacier-flexible-bulk, deep-archive-standard, deep-archive-bulk";
+
+/// Age of the newest replicated object under S3 cross-region replication (parameters.md A3).
+fn replication_lag(mode: &str) -> Option<Result<Option<Dist>, sim_core::dist::DistError>> {
+    Some(match mode {
+        "none" => Ok(None),
+        "crr" => Dist::lognormal(60.0, 900.0).map(Some),
+        "crr-rtc" => Dist::lognormal(10.0, 10.0 * (1.21f64 * sim_core::dist::Z95).exp()).map(Some),
+        _ => return None,
+    })
+}
+
+fn datasets(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Vec<Dataset>, ScenarioError> {
+    let (map, source) = match (&user.data, &reference.data) {
+        (Some(d), _) => (d, layers.user),
+        (None, Some(d)) => (d, layers.reference),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let one = Layers { user: source, reference: source };
+    let mut data = Vec::new();
+    for (name, raw) in map.get_ref() {
+        let key = |k: &str| format!("data.{name}.{k}");
+        let size = dist_of(&pick(one, Some(raw), None, &key("size"), |s| s.size.as_ref())?, &key("size"), Kind::Size)?;
+        let (storage, retrieval_delay) = match raw.storage.as_ref() {
+            None => ("standard".to_string(), Dist::Fixed(0.0)),
+            Some(s) => {
+                let delay = retrieval(s.get_ref())
+                    .ok_or_else(|| {
+                        source.error(Some(s.span()), &key("storage"), format!("unknown storage tier \"{}\": expected one of {STORAGE_TIERS}", s.get_ref()))
+                    })?
+                    .map_err(|e| source.error(Some(s.span()), &key("storage"), e.to_string()))?;
+                (s.get_ref().clone(), delay)
+            }
+        };
+        let replication_lag = match raw.replication.as_ref() {
+            None => replication_lag("crr").and_then(Result::ok).flatten(),
+            Some(m) => replication_lag(m.get_ref())
+                .ok_or_else(|| {
+                    source.error(Some(m.span()), &key("replication"), format!("unknown replication \"{}\": expected none, crr or crr-rtc", m.get_ref()))
+                })?
+                .map_err(|e| source.error(Some(m.span()), &key("replication"), e.to_string()))?,
+        };
+        data.push(Dataset { name: name.clone(), size, storage, retrieval: retrieval_delay, replication_lag });
+    }
+    Ok(data)
+}
+
+fn backups(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Backups, ScenarioError> {
+    let (u, r) = (user.backups.as_ref(), reference.backups.as_ref());
+    let interval_found = pick(layers, u, r, "backups.interval", |s| s.interval.as_ref())?;
+    let interval = fixed_of(&interval_found, "backups.interval", Kind::Duration)?;
+    if interval <= 0.0 {
+        return Err(interval_found.error("backups.interval", "the backup interval must be > 0"));
+    }
+    let retention_found = pick(layers, u, r, "backups.retention", |s| s.retention.as_ref())?;
+    let retention = fixed_of(&retention_found, "backups.retention", Kind::Duration)?;
+    if retention < interval {
+        return Err(retention_found.error("backups.retention", format!("retention must be at least one backup interval ({interval} s)")));
+    }
+    Ok(Backups {
+        interval,
+        duration: dist_of(&pick(layers, u, r, "backups.duration", |s| s.duration.as_ref())?, "backups.duration", Kind::Duration)?,
+        copy_delay: dist_of(&pick(layers, u, r, "backups.copy-delay", |s| s.copy_delay.as_ref())?, "backups.copy-delay", Kind::Duration)?,
+        failure_probability: probability(
+            &pick(layers, u, r, "backups.failure-probability", |s| s.failure_probability.as_ref())?,
+            "backups.failure-probability",
+        )?,
+        retention,
+        immutable: *pick(layers, u, r, "backups.immutable", |s| s.immutable.as_ref())?.value,
+    })
+}
+
+fn disasters(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<[DisasterModel; 4], ScenarioError> {
+    let mut models = Vec::with_capacity(4);
+    let mut total_rate = 0.0;
+    for disaster in Disaster::ALL {
+        let u = user.disasters.as_ref().and_then(|s| disaster_section(s, disaster));
+        let r = reference.disasters.as_ref().and_then(|s| disaster_section(s, disaster));
+        let key = |k: &str| format!("disasters.{}.{k}", disaster.name());
+        // Keys that do not apply to this type are refused rather than ignored.
+        if let Some(u) = u {
+            let allowed: &[&str] = match disaster {
+                Disaster::RegionLoss => &["annual-rate", "outage", "congestion-probability", "launch-slowdown", "launch-failure-probability", "throughput-factor"],
+                Disaster::AzLoss => &["annual-rate", "outage"],
+                Disaster::Corruption => &["annual-rate", "dwell"],
+                Disaster::Ransomware => &["annual-rate", "dwell", "clean-room"],
+            };
+            let present: [(&str, Option<Range<usize>>); 8] = [
+                ("annual-rate", u.annual_rate.as_ref().map(|v| v.span())),
+                ("outage", u.outage.as_ref().map(|v| v.span())),
+                ("congestion-probability", u.congestion_probability.as_ref().map(|v| v.span())),
+                ("launch-slowdown", u.launch_slowdown.as_ref().map(|v| v.span())),
+                ("launch-failure-probability", u.launch_failure_probability.as_ref().map(|v| v.span())),
+                ("throughput-factor", u.throughput_factor.as_ref().map(|v| v.span())),
+                ("dwell", u.dwell.as_ref().map(|v| v.span())),
+                ("clean-room", u.clean_room.as_ref().map(|v| v.span())),
+            ];
+            if let Some((k, span)) = present.iter().find(|(k, span)| span.is_some() && !allowed.contains(k)) {
+                return Err(layers
+                    .user
+                    .error(span.clone(), &key(k), format!("`{k}` does not apply to {}", disaster.name()))
+                    .with_help(format!("keys of [disasters.{}]: {}", disaster.name(), allowed.join(", "))));
+            }
+        }
+        let annual_rate = rate(&pick(layers, u, r, &key("annual-rate"), |s| s.annual_rate.as_ref())?, &key("annual-rate"))?;
+        total_rate += annual_rate;
+        let q = |k: &str, f: fn(&RawDisaster) -> Option<&RawQuantity>, kind: Kind| -> Result<Dist, ScenarioError> {
+            dist_of(&pick(layers, u, r, &key(k), f)?, &key(k), kind)
+        };
+        let model = match disaster {
+            Disaster::RegionLoss => {
+                let throughput = q("throughput-factor", |s| s.throughput_factor.as_ref(), Kind::Factor)?;
+                DisasterModel {
+                    annual_rate,
+                    outage: Some(q("outage", |s| s.outage.as_ref(), Kind::Duration)?),
+                    dwell: None,
+                    congestion: Some(Congestion {
+                        probability: fraction(
+                            &pick(layers, u, r, &key("congestion-probability"), |s| s.congestion_probability.as_ref())?,
+                            &key("congestion-probability"),
+                            true,
+                        )?,
+                        launch_slowdown: q("launch-slowdown", |s| s.launch_slowdown.as_ref(), Kind::Factor)?,
+                        launch_failure_probability: probability(
+                            &pick(layers, u, r, &key("launch-failure-probability"), |s| s.launch_failure_probability.as_ref())?,
+                            &key("launch-failure-probability"),
+                        )?,
+                        throughput_factor: throughput,
+                    }),
+                    clean_room: None,
+                }
+            }
+            Disaster::AzLoss => DisasterModel {
+                annual_rate,
+                outage: Some(q("outage", |s| s.outage.as_ref(), Kind::Duration)?),
+                dwell: None,
+                congestion: None,
+                clean_room: None,
+            },
+            Disaster::Corruption => DisasterModel {
+                annual_rate,
+                outage: None,
+                dwell: Some(q("dwell", |s| s.dwell.as_ref(), Kind::Duration)?),
+                congestion: None,
+                clean_room: None,
+            },
+            Disaster::Ransomware => DisasterModel {
+                annual_rate,
+                outage: None,
+                dwell: Some(q("dwell", |s| s.dwell.as_ref(), Kind::Duration)?),
+                congestion: None,
+                clean_room: Some(q("clean-room", |s| s.clean_room.as_ref(), Kind::Duration)?),
+            },
+        };
+        models.push(model);
+    }
+    if total_rate <= 0.0 {
+        return Err(layers
+            .user
+            .error(None, "disasters", "every disaster type has annual-rate 0: there is nothing to simulate")
+            .with_help("give at least one disaster type an annual-rate > 0"));
+    }
+    models
+        .try_into()
+        .map_err(|_| layers.user.error(None, "disasters", "internal error: expected four disaster types"))
+}
+
+fn strategy_config(
+    strategy: Strategy,
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+    scenario: &Scenario,
+) -> Result<StrategyConfig, ScenarioError> {
+    let u = user.strategies.as_ref().and_then(|s| strategy_section(s, strategy));
+    let r = reference.strategies.as_ref().and_then(|s| strategy_section(s, strategy));
+    let key = |k: &str| format!("strategies.{}.{k}", strategy.name());
+    if let Some(u) = u {
+        let misplaced: &[(&str, bool, bool)] = &[
+            ("standby-fraction", u.standby_fraction.is_some(), strategy == Strategy::WarmStandby),
+            ("site-capacity", u.site_capacity.is_some(), strategy == Strategy::MultiSite),
+            ("traffic-weight", u.traffic_weight.is_some(), strategy == Strategy::MultiSite),
+            ("database-replication", u.database_replication.is_some(), strategy == Strategy::MultiSite),
+        ];
+        if let Some((k, _, _)) = misplaced.iter().find(|(_, present, applies)| *present && !applies) {
+            return Err(layers
+                .user
+                .error(None, &key(k), format!("`{k}` does not apply to {}", strategy.name()))
+                .with_help("standby-fraction belongs to warm-standby; site-capacity, traffic-weight and database-replication to multi-site"));
+        }
+    }
+    let failover_found = pick(layers, u, r, &key("failover"), |s| s.failover.as_ref())?;
+    let failover = match failover_found.value.as_str() {
+        "manual" => Failover::Manual,
+        "automated" => Failover::Automated,
+        other => {
+            return Err(failover_found.error(&key("failover"), format!("unknown failover \"{other}\": expected \"manual\" or \"automated\"")));
+        }
+    };
+    let interval = fixed_of(
+        &pick(layers, u, r, &key("health-check-interval"), |s| s.health_check_interval.as_ref())?,
+        &key("health-check-interval"),
+        Kind::Duration,
+    )?;
+    let (running_fraction, traffic_weight, database_replication) = match strategy {
+        Strategy::WarmStandby => (
+            fraction(&pick(layers, u, r, &key("standby-fraction"), |s| s.standby_fraction.as_ref())?, &key("standby-fraction"), false)?,
+            0.0,
+            DbReplication::Async,
+        ),
+        Strategy::MultiSite => {
+            let repl = pick(layers, u, r, &key("database-replication"), |s| s.database_replication.as_ref())?;
+            let mode = match repl.value.as_str() {
+                "async" => DbReplication::Async,
+                "sync" => DbReplication::Sync,
+                other => {
+                    return Err(repl.error(&key("database-replication"), format!("unknown replication \"{other}\": expected \"async\" or \"sync\"")));
+                }
+            };
+            (
+                fraction(&pick(layers, u, r, &key("site-capacity"), |s| s.site_capacity.as_ref())?, &key("site-capacity"), false)?,
+                fraction(&pick(layers, u, r, &key("traffic-weight"), |s| s.traffic_weight.as_ref())?, &key("traffic-weight"), false)?,
+                mode,
+            )
+        }
+        _ => (0.0, 0.0, DbReplication::Async),
+    };
+    let mut config = StrategyConfig {
+        strategy,
+        failover,
+        health_check_interval: interval,
+        running_fraction,
+        traffic_weight,
+        database_replication,
+        runbook: Vec::new(),
+    };
+    let defaults = runbooks::default_failover(scenario, &config);
+    let overrides = u.and_then(|s| s.runbook.as_ref());
+    config.runbook = runbooks::apply_overrides(defaults, overrides, &key("runbook"), layers.user, scenario)?;
+    Ok(config)
+}

@@ -1,0 +1,186 @@
+//! The scenario file as written: serde structs close to the TOML, kebab-case keys, unknown keys
+//! rejected. Every field is optional; `model` fills what is missing with the documented defaults
+//! and validates the rest into typed values.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A quantity as written: a string with a unit, or a table naming a distribution.
+pub type RawQuantity = Spanned<toml::Value>;
+
+macro_rules! raw_section {
+    ($(#[$doc:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct $name {
+            $(pub $field: Option<$ty>,)*
+        }
+    };
+}
+
+raw_section!(RawScenario {
+    name: Spanned<String>,
+    regions: RawRegions,
+    objectives: RawObjectives,
+    tiers: Spanned<BTreeMap<String, RawTier>>,
+    database: RawDatabase,
+    data: Spanned<BTreeMap<String, RawData>>,
+    replication: RawReplication,
+    restore: RawRestore,
+    launch: RawLaunch,
+    detection: RawDetection,
+    dns: RawDns,
+    backups: RawBackups,
+    disasters: RawDisasters,
+    strategies: RawStrategies,
+    runbooks: RawSharedRunbooks,
+});
+
+raw_section!(RawRegions {
+    primary: Spanned<String>,
+    recovery: Spanned<String>,
+    provision_network: RawQuantity,
+});
+
+raw_section!(RawObjectives {
+    rto: RawQuantity,
+    rpo: RawQuantity,
+    confidence: Spanned<f64>,
+    service_level: Spanned<f64>,
+    region_loss: RawObjectiveOverride,
+    az_loss: RawObjectiveOverride,
+    corruption: RawObjectiveOverride,
+    ransomware: RawObjectiveOverride,
+});
+
+raw_section!(RawObjectiveOverride {
+    rto: RawQuantity,
+    rpo: RawQuantity,
+});
+
+raw_section!(RawTier {
+    instance_type: Spanned<String>,
+    count: Spanned<i64>,
+    multi_az: Spanned<bool>,
+    pending: RawQuantity,
+    boot: RawQuantity,
+    bootstrap: RawQuantity,
+    health_check: RawQuantity,
+});
+
+raw_section!(RawDatabase {
+    instance_class: Spanned<String>,
+    size: RawQuantity,
+    multi_az: Spanned<bool>,
+    write_rate: RawQuantity,
+    burst_size: RawQuantity,
+    daily_profile: Spanned<Vec<f64>>,
+    restore: RawQuantity,
+    promote: RawQuantity,
+    resize: RawQuantity,
+    multi_az_failover: RawQuantity,
+    global_failover: RawQuantity,
+});
+
+raw_section!(RawData {
+    size: RawQuantity,
+    storage: Spanned<String>,
+    replication: Spanned<String>,
+});
+
+raw_section!(RawReplication {
+    bandwidth: RawQuantity,
+    max_window: RawQuantity,
+});
+
+raw_section!(RawRestore {
+    bandwidth: RawQuantity,
+    per_transfer: RawQuantity,
+});
+
+raw_section!(RawLaunch {
+    rate: Spanned<f64>,
+    burst: Spanned<i64>,
+    failure_probability: Spanned<f64>,
+    retry_delay: RawQuantity,
+});
+
+raw_section!(RawDetection {
+    failure_threshold: Spanned<i64>,
+    timeout: RawQuantity,
+    manual_decision: RawQuantity,
+    automated_decision: RawQuantity,
+});
+
+raw_section!(RawDns {
+    client_ttl: RawQuantity,
+});
+
+raw_section!(RawBackups {
+    interval: RawQuantity,
+    duration: RawQuantity,
+    copy_delay: RawQuantity,
+    failure_probability: Spanned<f64>,
+    retention: RawQuantity,
+    immutable: Spanned<bool>,
+});
+
+raw_section!(RawDisasters {
+    region_loss: RawDisaster,
+    az_loss: RawDisaster,
+    corruption: RawDisaster,
+    ransomware: RawDisaster,
+});
+
+raw_section!(
+    /// One disaster type; which keys apply depends on the type (checked in `model`).
+    RawDisaster {
+    annual_rate: Spanned<f64>,
+    outage: RawQuantity,
+    congestion_probability: Spanned<f64>,
+    launch_slowdown: RawQuantity,
+    launch_failure_probability: Spanned<f64>,
+    throughput_factor: RawQuantity,
+    dwell: RawQuantity,
+    clean_room: RawQuantity,
+});
+
+raw_section!(RawStrategies {
+    backup_restore: RawStrategy,
+    pilot_light: RawStrategy,
+    warm_standby: RawStrategy,
+    multi_site: RawStrategy,
+});
+
+raw_section!(
+    /// One strategy's knobs and runbook overrides; which knobs apply depends on the strategy.
+    RawStrategy {
+    failover: Spanned<String>,
+    health_check_interval: RawQuantity,
+    standby_fraction: Spanned<f64>,
+    site_capacity: Spanned<f64>,
+    traffic_weight: Spanned<f64>,
+    database_replication: Spanned<String>,
+    runbook: Spanned<BTreeMap<String, Spanned<RawStep>>>,
+});
+
+raw_section!(RawSharedRunbooks {
+    az_loss: Spanned<BTreeMap<String, Spanned<RawStep>>>,
+    corruption: Spanned<BTreeMap<String, Spanned<RawStep>>>,
+    ransomware: Spanned<BTreeMap<String, Spanned<RawStep>>>,
+    failback: Spanned<BTreeMap<String, Spanned<RawStep>>>,
+});
+
+raw_section!(
+    /// One runbook step: a built-in action bound to the scenario's data, or a plain delay.
+    RawStep {
+    action: Spanned<String>,
+    after: Spanned<Vec<String>>,
+    tier: Spanned<String>,
+    data: Spanned<String>,
+    duration: RawQuantity,
+    remove: Spanned<bool>,
+});

@@ -1,0 +1,479 @@
+//! Trials: one disaster each, recovered by all four strategies (common random numbers).
+//!
+//! Per trial the disaster is drawn once from stream 0 of `(seed, trial)`: its type, the hour of
+//! day, where it falls in the backup cycle, the link bandwidth, congestion of the recovery
+//! region, how long the primary stays down, how long damage went unnoticed, and the replication
+//! lag of each replicated dataset. The replication queue (stream 1) and the backup timeline
+//! (stream 2) are drawn from their own streams so every strategy sees the same ones. Each
+//! strategy then runs its runbook on stream 16, restarted for each strategy so that steps they
+//! share draw alike.
+
+use std::sync::atomic::AtomicU64;
+
+use sim_core::dist::unit_f64;
+use sim_core::engine::{Engine, Runbook, StepId};
+use sim_core::queue;
+use sim_core::rng::{SimRng, stream_rng};
+use sim_core::runner::{self, Merge, RunConfig};
+use sim_core::stats::{Proportion, Tally, Total};
+
+use crate::error::ScenarioError;
+use crate::model::{DbReplication, Failover, Scenario};
+use crate::names::{Disaster, Strategy};
+use crate::runbooks::{self, Action, Bindings, StepDef, params};
+
+/// Trials per work chunk (fixed so the split never depends on the thread count).
+pub const CHUNK_SIZE: u64 = 4096;
+
+const STREAM_DISASTER: u64 = 0;
+const STREAM_REPLICATION: u64 = 1;
+const STREAM_BACKUPS: u64 = 2;
+const STREAM_RECOVERY: u64 = 16;
+
+/// How to run.
+pub struct RunOptions<'a> {
+    pub trials: u64,
+    pub seed: u64,
+    pub threads: usize,
+    /// Counts finished trials, for a progress bar.
+    pub progress: Option<&'a AtomicU64>,
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulateError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Run(#[from] runner::RunError),
+}
+
+/// The compiled runbooks of a scenario.
+pub struct Plan {
+    /// `[strategy][disaster]`.
+    recovery: Vec<Vec<Runbook>>,
+    /// Per strategy; multi-site fails back without downtime (weights restored gradually).
+    failback: Vec<Option<(Runbook, Vec<StepId>)>>,
+    /// `[strategy][disaster]` step names, in runbook order.
+    pub step_names: Vec<Vec<Vec<String>>>,
+}
+
+impl Plan {
+    /// Compiles every runbook of the scenario.
+    pub fn new(scenario: &Scenario) -> Result<Plan, ScenarioError> {
+        let mut recovery = Vec::new();
+        let mut failback = Vec::new();
+        let mut step_names = Vec::new();
+        for config in &scenario.strategies {
+            let mut per_disaster = Vec::new();
+            let mut names = Vec::new();
+            for disaster in Disaster::ALL {
+                let (steps, key) = match disaster {
+                    Disaster::RegionLoss => (&config.runbook, format!("strategies.{}.runbook", config.strategy.name())),
+                    Disaster::AzLoss => (&scenario.az_loss_runbook, "runbooks.az-loss".to_string()),
+                    Disaster::Corruption => (&scenario.corruption_runbook, "runbooks.corruption".to_string()),
+                    Disaster::Ransomware => (&scenario.ransomware_runbook, "runbooks.ransomware".to_string()),
+                };
+                let decision = if disaster == Disaster::RegionLoss { config.failover } else { Failover::Manual };
+                per_disaster.push(runbooks::compile(steps, &Bindings { scenario, config, decision }, &key)?);
+                names.push(steps.iter().map(|s| s.name.clone()).collect());
+            }
+            recovery.push(per_disaster);
+            step_names.push(names);
+            failback.push(if config.strategy == Strategy::MultiSite {
+                None
+            } else {
+                let bindings = Bindings { scenario, config, decision: Failover::Manual };
+                let runbook = runbooks::compile(&scenario.failback_runbook, &bindings, "runbooks.failback")?;
+                Some((runbook, resync_steps(&scenario.failback_runbook)))
+            });
+        }
+        Ok(Plan { recovery, failback, step_names })
+    }
+}
+
+fn resync_steps(steps: &[StepDef]) -> Vec<StepId> {
+    steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.action == Action::Resync)
+        .map(|(i, _)| StepId(i as u32))
+        .collect()
+}
+
+/// How often one runbook step was on the critical path, and how much time it contributed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepStat {
+    pub on_path: u64,
+    /// Milliseconds contributed, over the trials where it was on the path.
+    pub contribution: Total,
+}
+
+/// Everything recorded for one strategy under one disaster type. Times in milliseconds.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub rto: Tally,
+    pub rpo: Tally,
+    /// Downtime of the switch back to the primary, when a failover happened.
+    pub failback: Tally,
+    pub meets_rto: Proportion,
+    pub meets_rpo: Proportion,
+    pub meets_both: Proportion,
+    /// Trials where the primary came back (with its data) before the failover completed.
+    pub primary_first: u64,
+    /// Trials with no usable backup within retention (data lost back to the retention limit).
+    pub no_usable_backup: u64,
+    pub steps: Vec<StepStat>,
+}
+
+impl Cell {
+    fn new(steps: usize) -> Cell {
+        Cell {
+            rto: Tally::new(),
+            rpo: Tally::new(),
+            failback: Tally::new(),
+            meets_rto: Proportion::default(),
+            meets_rpo: Proportion::default(),
+            meets_both: Proportion::default(),
+            primary_first: 0,
+            no_usable_backup: 0,
+            steps: vec![StepStat::default(); steps],
+        }
+    }
+
+    /// Adds another cell's records (steps only when both have the same runbook).
+    pub fn merge(&mut self, other: &Cell) {
+        self.rto.merge(&other.rto);
+        self.rpo.merge(&other.rpo);
+        self.failback.merge(&other.failback);
+        self.meets_rto.merge(&other.meets_rto);
+        self.meets_rpo.merge(&other.meets_rpo);
+        self.meets_both.merge(&other.meets_both);
+        self.primary_first += other.primary_first;
+        self.no_usable_backup += other.no_usable_backup;
+        if self.steps.len() == other.steps.len() {
+            for (a, b) in self.steps.iter_mut().zip(&other.steps) {
+                a.on_path += b.on_path;
+                a.contribution.merge(&b.contribution);
+            }
+        }
+    }
+}
+
+/// The accumulated results of a run.
+#[derive(Clone, Debug)]
+pub struct Results {
+    pub trials: u64,
+    /// `[strategy][disaster]`.
+    pub cells: Vec<Vec<Cell>>,
+    /// `faster[i][j]`: trials where strategy i recovered strictly faster than j.
+    pub faster: [[u64; 4]; 4],
+    /// Trials whose replication queue was overloaded (load ≥ bandwidth).
+    pub replication_overloaded: u64,
+    /// `[strategy][disaster]` runbook step names.
+    pub step_names: Vec<Vec<Vec<String>>>,
+}
+
+impl Results {
+    fn new(plan: &Plan) -> Results {
+        Results {
+            trials: 0,
+            cells: plan
+                .step_names
+                .iter()
+                .map(|per| per.iter().map(|names| Cell::new(names.len())).collect())
+                .collect(),
+            faster: [[0; 4]; 4],
+            replication_overloaded: 0,
+            step_names: plan.step_names.clone(),
+        }
+    }
+
+    /// One strategy over all disaster types (each trial judged against its own type's objectives).
+    pub fn overall(&self, strategy: Strategy) -> Cell {
+        let mut all = Cell::new(0);
+        for cell in &self.cells[strategy.index()] {
+            all.merge(cell);
+        }
+        all
+    }
+
+    /// Trials of each disaster type.
+    pub fn disaster_trials(&self, disaster: Disaster) -> u64 {
+        self.cells[0][disaster.index()].rto.count()
+    }
+}
+
+impl Merge for Results {
+    fn merge(&mut self, other: Self) {
+        self.trials += other.trials;
+        for (mine, theirs) in self.cells.iter_mut().zip(&other.cells) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.merge(b);
+            }
+        }
+        for i in 0..4 {
+            for j in 0..4 {
+                self.faster[i][j] += other.faster[i][j];
+            }
+        }
+        self.replication_overloaded += other.replication_overloaded;
+    }
+}
+
+/// Scratch space of one worker thread, reused across its trials.
+struct Worker {
+    engine: Engine,
+    path: Vec<(StepId, f64)>,
+    params: [f64; params::COUNT],
+}
+
+/// What one disaster looks like, drawn once per trial.
+struct DisasterDraw {
+    disaster: Disaster,
+    hour: usize,
+    backup_phase: f64,
+    bandwidth: f64,
+    outage: f64,
+    congested: bool,
+    launch_slowdown: f64,
+    throughput_factor: f64,
+    dwell: f64,
+    /// Largest replication lag among replicated datasets, seconds.
+    data_lag: f64,
+}
+
+fn ms(seconds: f64) -> u64 {
+    (seconds * 1000.0).round() as u64
+}
+
+/// Runs the scenario.
+pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results, SimulateError> {
+    let plan = Plan::new(scenario)?;
+    let total_rate: f64 = scenario.disasters.iter().map(|d| d.annual_rate).sum();
+    let mut cumulative = [0.0; 4];
+    let mut acc = 0.0;
+    for (i, d) in scenario.disasters.iter().enumerate() {
+        acc += d.annual_rate / total_rate;
+        cumulative[i] = acc;
+    }
+    let config = RunConfig { trials: options.trials, chunk_size: CHUNK_SIZE, threads: options.threads };
+    let results = runner::run(
+        &config,
+        || Results::new(&plan),
+        || Worker { engine: Engine::new(), path: Vec::new(), params: [1.0; params::COUNT] },
+        |trial, worker, results| run_trial(scenario, &plan, &cumulative, options.seed, trial, worker, results),
+        options.progress,
+    )?;
+    Ok(results)
+}
+
+fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -> DisasterDraw {
+    let u = unit_f64(rng);
+    let index = cumulative.iter().position(|c| u < *c).unwrap_or(3);
+    let disaster = Disaster::ALL[index];
+    let hour = ((unit_f64(rng) * 24.0) as usize).min(23);
+    let backup_phase = unit_f64(rng) * scenario.backups.interval;
+    let bandwidth = scenario.replication.bandwidth.sample(rng);
+    // Every draw below happens whatever the type, so streams stay aligned across types.
+    let region = &scenario.disasters[Disaster::RegionLoss.index()];
+    let region_outage = region.outage.as_ref().map_or(f64::INFINITY, |d| d.sample(rng));
+    let az_outage = scenario.disasters[Disaster::AzLoss.index()].outage.as_ref().map_or(f64::INFINITY, |d| d.sample(rng));
+    let (congested, launch_slowdown, throughput_factor) = match &region.congestion {
+        Some(c) => {
+            let congested = unit_f64(rng) < c.probability;
+            let slowdown = c.launch_slowdown.sample(rng);
+            let throughput = c.throughput_factor.sample(rng);
+            (congested, slowdown, throughput)
+        }
+        None => (false, 1.0, 1.0),
+    };
+    let corruption_dwell = scenario.disasters[Disaster::Corruption.index()].dwell.as_ref().map_or(0.0, |d| d.sample(rng));
+    let ransomware_dwell = scenario.disasters[Disaster::Ransomware.index()].dwell.as_ref().map_or(0.0, |d| d.sample(rng));
+    let mut data_lag: f64 = 0.0;
+    for data in &scenario.data {
+        if let Some(lag) = &data.replication_lag {
+            data_lag = data_lag.max(lag.sample(rng));
+        }
+    }
+    let (outage, dwell) = match disaster {
+        Disaster::RegionLoss => (region_outage, 0.0),
+        Disaster::AzLoss => (az_outage, 0.0),
+        Disaster::Corruption => (f64::INFINITY, corruption_dwell),
+        Disaster::Ransomware => (f64::INFINITY, ransomware_dwell),
+    };
+    DisasterDraw {
+        disaster,
+        hour,
+        backup_phase,
+        bandwidth,
+        outage,
+        congested,
+        launch_slowdown,
+        throughput_factor,
+        dwell,
+        data_lag,
+    }
+}
+
+/// Age of the newest usable backup at the disaster instant, among backups whose snapshot point
+/// is at least `cutoff` old (damage before that is in the newer ones). `copied`: the backup must
+/// also have reached the recovery region. `None` when no backup within retention qualifies.
+///
+/// Backups start every `interval`; the latest started `phase` seconds before the disaster.
+/// Backup j (0 = latest) fails with the failure probability, and is ready `duration (+ copy
+/// delay)` after its start; its draws come from stream 2 in j order, whatever the question.
+pub fn newest_backup_age(scenario: &Scenario, seed: u64, trial: u64, phase: f64, cutoff: f64, copied: bool) -> Option<f64> {
+    let b = &scenario.backups;
+    let mut rng = stream_rng(seed, trial, STREAM_BACKUPS);
+    let mut age = phase;
+    while age <= b.retention {
+        let failed = unit_f64(&mut rng) < b.failure_probability;
+        let duration = b.duration.sample(&mut rng);
+        let copy = b.copy_delay.sample(&mut rng);
+        let ready_after = duration + if copied { copy } else { 0.0 };
+        if !failed && age >= cutoff && ready_after <= age {
+            return Some(age);
+        }
+        age += b.interval;
+    }
+    None
+}
+
+fn run_trial(
+    scenario: &Scenario,
+    plan: &Plan,
+    cumulative: &[f64; 4],
+    seed: u64,
+    trial: u64,
+    worker: &mut Worker,
+    results: &mut Results,
+) {
+    let mut rng = stream_rng(seed, trial, STREAM_DISASTER);
+    let draw = draw_disaster(scenario, cumulative, &mut rng);
+    let d = draw.disaster.index();
+    let objective = &scenario.objectives.by_disaster[d];
+
+    // Replication lag of the database at the disaster instant (only region loss needs it).
+    let mut db_lag = 0.0;
+    if draw.disaster == Disaster::RegionLoss {
+        let db = &scenario.database;
+        let rate = db.write_rate * db.daily_profile[draw.hour];
+        let mut qrng = stream_rng(seed, trial, STREAM_REPLICATION);
+        let state = queue::state_at_random_instant(
+            &mut qrng,
+            rate / db.burst_size,
+            db.burst_size,
+            draw.bandwidth,
+            scenario.replication.max_window,
+        );
+        db_lag = state.oldest_age;
+        if state.unstable {
+            results.replication_overloaded += 1;
+        }
+    }
+
+    let congested = draw.disaster == Disaster::RegionLoss && draw.congested;
+    let congestion = scenario.disasters[Disaster::RegionLoss.index()].congestion.as_ref();
+    worker.params[params::LAUNCH_SCALE.0 as usize] = if congested { draw.launch_slowdown } else { 1.0 };
+    worker.params[params::LAUNCH_FAILURE.0 as usize] = match congestion {
+        Some(c) if congested => c.launch_failure_probability,
+        _ => scenario.launch.failure_probability,
+    };
+    worker.params[params::RESTORE_BANDWIDTH.0 as usize] =
+        scenario.restore.bandwidth * if congested { draw.throughput_factor } else { 1.0 };
+    worker.params[params::RESYNC_SECONDS.0 as usize] = 0.0;
+
+    // Backup-based RPOs, computed at most once per trial and shared by the strategies (within
+    // one trial every strategy asks the same question: the disaster type fixes it).
+    let mut backup_cache: Option<Option<f64>> = None;
+    let mut backup_rpo = |copied: bool, cutoff: f64| -> Option<f64> {
+        *backup_cache.get_or_insert_with(|| newest_backup_age(scenario, seed, trial, draw.backup_phase, cutoff, copied))
+    };
+
+    let mut rtos = [0.0f64; 4];
+    for strategy in Strategy::ALL {
+        let s = strategy.index();
+        let mut srng = stream_rng(seed, trial, STREAM_RECOVERY);
+        let recovery = worker.engine.run(&plan.recovery[s][d], &worker.params, &mut srng);
+        let cell = &mut results.cells[s][d];
+        let primary_first = recovery > draw.outage;
+        let rto = recovery.min(draw.outage);
+        let mut no_backup = false;
+        let rpo = if primary_first {
+            0.0
+        } else {
+            match draw.disaster {
+                Disaster::RegionLoss => match strategy {
+                    Strategy::BackupRestore => backup_rpo(true, 0.0).unwrap_or_else(|| {
+                        no_backup = true;
+                        scenario.backups.retention
+                    }),
+                    Strategy::PilotLight | Strategy::WarmStandby => db_lag.max(draw.data_lag),
+                    Strategy::MultiSite => match scenario.strategies[s].database_replication {
+                        DbReplication::Sync => draw.data_lag,
+                        DbReplication::Async => db_lag.max(draw.data_lag),
+                    },
+                },
+                Disaster::AzLoss if scenario.database.multi_az => 0.0,
+                Disaster::AzLoss => backup_rpo(false, 0.0).unwrap_or_else(|| {
+                    no_backup = true;
+                    scenario.backups.retention
+                }),
+                Disaster::Corruption => backup_rpo(false, draw.dwell).unwrap_or_else(|| {
+                    no_backup = true;
+                    scenario.backups.retention
+                }),
+                Disaster::Ransomware if scenario.backups.immutable => backup_rpo(true, draw.dwell).unwrap_or_else(|| {
+                    no_backup = true;
+                    scenario.backups.retention
+                }),
+                Disaster::Ransomware => {
+                    no_backup = true;
+                    scenario.backups.retention
+                }
+            }
+        };
+        rtos[s] = rto;
+        cell.rto.record(ms(rto));
+        cell.rpo.record(ms(rpo));
+        let (meets_rto, meets_rpo) = (rto <= objective.rto, rpo <= objective.rpo);
+        cell.meets_rto.record(meets_rto);
+        cell.meets_rpo.record(meets_rpo);
+        cell.meets_both.record(meets_rto && meets_rpo);
+        cell.no_usable_backup += u64::from(no_backup);
+        if primary_first {
+            cell.primary_first += 1;
+        } else {
+            worker.engine.critical_path(&mut worker.path);
+            for &(step, contribution) in &worker.path {
+                if let Some(stat) = cell.steps.get_mut(step.0 as usize) {
+                    stat.on_path += 1;
+                    stat.contribution.record(ms(contribution));
+                }
+            }
+            // Failback once the primary is repaired: resync what was written meanwhile.
+            if draw.disaster == Disaster::RegionLoss {
+                let downtime = match &plan.failback[s] {
+                    None => 0.0,
+                    Some((runbook, resync)) => {
+                        let written = scenario.database.write_rate * (draw.outage - recovery).max(0.0);
+                        worker.params[params::RESYNC_SECONDS.0 as usize] = written / draw.bandwidth.max(1.0);
+                        let total = worker.engine.run(runbook, &worker.params, &mut srng);
+                        let online = resync.iter().map(|&id| worker.engine.finish(id)).fold(0.0, f64::max);
+                        (total - online).max(0.0)
+                    }
+                };
+                cell.failback.record(ms(downtime));
+            }
+        }
+    }
+    for i in 0..4 {
+        for j in 0..4 {
+            if rtos[i] < rtos[j] {
+                results.faster[i][j] += 1;
+            }
+        }
+    }
+    results.trials += 1;
+}

@@ -1,0 +1,73 @@
+//! The command line, derived with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Simulates millions of disasters against the four AWS disaster-recovery strategies
+/// (backup & restore, pilot light, warm standby, multi-site) and reports what each delivers.
+#[derive(Debug, Parser)]
+#[command(name = "drsim", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// RTO and RPO distributions of the four strategies, per disaster type.
+    Simulate(SimulateArgs),
+    /// Write a commented example scenario (the embedded reference) to start from.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Scenario file (TOML); the embedded reference scenario when left out.
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+/// Flags every simulating subcommand shares.
+#[derive(Debug, Args)]
+pub struct RunFlags {
+    /// Number of trials (disasters), at least 1.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: u64,
+    /// Seed of the random streams; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); the output does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..1025))]
+    pub threads: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the scenario ("-" for stdout).
+    #[arg(default_value = "drsim.toml")]
+    pub path: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables for people.
+    Table,
+    /// Versioned JSON for machines.
+    Json,
+    /// One row per strategy, disaster type and metric.
+    Csv,
+}

@@ -1,0 +1,171 @@
+//! drsim: the command-line front of the simulator. It reads scenario files, runs the
+//! simulation with a progress bar on stderr, renders the report and writes it (stdout or a
+//! file, atomically), and maps every outcome to a documented exit code ([`exit::ExitStatus`]).
+
+pub mod cli;
+pub mod exit;
+pub mod output;
+pub mod report;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use scenarios::{RunOptions, Scenario};
+
+use crate::cli::{Cli, Command, InitArgs, RunFlags, SimulateArgs};
+use crate::exit::ExitStatus;
+
+/// A failure, classified by the exit code it maps to.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage or input (exit 2); the message says what and how to fix it.
+    BadInput(String),
+    /// Reading or writing failed (exit 3).
+    Io(anyhow::Error),
+}
+
+impl Failure {
+    fn status(&self) -> ExitStatus {
+        match self {
+            Failure::BadInput(_) => ExitStatus::BadInput,
+            Failure::Io(_) => ExitStatus::IoFailure,
+        }
+    }
+}
+
+/// Runs a parsed command line; messages go to stderr.
+pub fn run(cli: Cli) -> ExitStatus {
+    let result = match cli.command {
+        Command::Simulate(args) => simulate(&args),
+        Command::Init(args) => init(&args),
+    };
+    match result {
+        Ok(status) => status,
+        Err(failure) => {
+            match &failure {
+                Failure::BadInput(message) => eprintln!("error: {message}"),
+                Failure::Io(error) => eprintln!("error: {error:#}"),
+            }
+            failure.status()
+        }
+    }
+}
+
+/// Reads and validates a scenario, or the embedded reference when `path` is `None`.
+pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure> {
+    match path {
+        None => scenarios::reference()
+            .map(|s| (s, scenarios::REFERENCE_NAME.to_string()))
+            .map_err(|e| Failure::BadInput(e.to_string())),
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::BadInput(format!(
+                    "{name}: cannot read the scenario file: {e}\n  help: check the path, or leave it out to use the embedded reference scenario (`drsim init` writes a copy)"
+                ))
+            })?;
+            scenarios::load(&text, &name).map(|s| (s, name)).map_err(|e| Failure::BadInput(e.to_string()))
+        }
+    }
+}
+
+fn threads(flags: &RunFlags) -> usize {
+    flags
+        .threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
+    let flags = &args.run;
+    let (scenario, file) = load_scenario(args.scenario.as_deref())?;
+    if !flags.quiet {
+        for warning in &scenario.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let progress = AtomicU64::new(0);
+    let options = RunOptions { trials: flags.trials, seed: flags.seed, threads: threads(flags), progress: Some(&progress) };
+    let results = with_progress(flags, &progress, || scenarios::simulate(&scenario, &options))
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let report = report::build(&scenario, &file, &results, flags.seed);
+    if !flags.quiet && results.replication_overloaded > 0 {
+        eprintln!(
+            "warning: REPLICATION CANNOT KEEP UP in {} of {} trials (write load ≥ link bandwidth)",
+            results.replication_overloaded, results.trials
+        );
+    }
+    let text = output::renderer(flags.format).render(&report).map_err(Failure::Io)?;
+    write_output(flags.out.as_deref(), &text).map_err(Failure::Io)?;
+    Ok(ExitStatus::Success)
+}
+
+/// Runs `work` while a progress bar on stderr follows `progress` (trials done), when stderr is
+/// a terminal, `-q` is not given and the run is long enough to need one.
+fn with_progress<T: Send>(flags: &RunFlags, progress: &AtomicU64, work: impl FnOnce() -> T + Send) -> T {
+    let show = !flags.quiet && std::io::stderr().is_terminal() && flags.trials >= 100_000;
+    if !show {
+        return work();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(flags.trials), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  eta {eta}") {
+        bar.set_style(style);
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(progress.load(Ordering::Relaxed));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let result = work();
+        done.store(true, Ordering::Relaxed);
+        result
+    });
+    bar.finish_and_clear();
+    result
+}
+
+/// Writes `text` to stdout, or to `path` through a temporary file renamed into place, so a
+/// failure never leaves a half-written file.
+pub fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                // A closed pipe (e.g. `| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to stdout"),
+            }
+        }
+        Some(path) => {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let mut file = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+            file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+            file.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(())
+        }
+    }
+}
+
+fn init(args: &InitArgs) -> Result<ExitStatus, Failure> {
+    let text = scenarios::init_text().map_err(|e| Failure::BadInput(e.to_string()))?;
+    if args.path.as_os_str() == "-" {
+        write_output(None, &text).map_err(Failure::Io)?;
+        return Ok(ExitStatus::Success);
+    }
+    if args.path.exists() && !args.force {
+        return Err(Failure::BadInput(format!(
+            "{} already exists\n  help: pass --force to overwrite it, or name another file",
+            args.path.display()
+        )));
+    }
+    write_output(Some(&args.path), &text).map_err(Failure::Io)?;
+    eprintln!("wrote {} — edit it, then run `drsim simulate {}`", args.path.display(), args.path.display());
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,58 @@
+//! CSV: one row per strategy, disaster type ("all" for every type together) and metric.
+
+use super::Render;
+use crate::report::{Outcome, Probability, Report, Stats};
+
+pub struct Csv;
+
+const HEADER: [&str; 14] = [
+    "strategy", "disaster", "metric", "trials", "mean", "p50", "p90", "p95", "p99", "max", "mean_std_error", "p_meet",
+    "p_meet_ci95_low", "p_meet_ci95_high",
+];
+
+fn row(strategy: &str, disaster: &str, metric: &str, stats: &Stats, meet: Option<&Probability>) -> Vec<String> {
+    let mut fields = vec![
+        strategy.to_string(),
+        disaster.to_string(),
+        metric.to_string(),
+        stats.count.to_string(),
+        stats.mean.to_string(),
+        stats.p50.to_string(),
+        stats.p90.to_string(),
+        stats.p95.to_string(),
+        stats.p99.to_string(),
+        stats.max.to_string(),
+        stats.mean_std_error.to_string(),
+    ];
+    match meet {
+        Some(p) => fields.extend([p.estimate.to_string(), p.ci95_low.to_string(), p.ci95_high.to_string()]),
+        None => fields.extend([String::new(), String::new(), String::new()]),
+    }
+    fields
+}
+
+fn rows(strategy: &str, disaster: &str, o: &Outcome) -> [Vec<String>; 3] {
+    [
+        row(strategy, disaster, "rto_seconds", &o.rto, Some(&o.p_meet_rto)),
+        row(strategy, disaster, "rpo_seconds", &o.rpo, Some(&o.p_meet_rpo)),
+        row(strategy, disaster, "failback_downtime_seconds", &o.failback_downtime, None),
+    ]
+}
+
+impl Render for Csv {
+    fn render(&self, report: &Report) -> anyhow::Result<String> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(HEADER)?;
+        for s in &report.strategies {
+            for r in rows(s.name, "all", &s.overall) {
+                writer.write_record(&r)?;
+            }
+            for d in &s.by_disaster {
+                for r in rows(s.name, d.disaster, &d.outcome) {
+                    writer.write_record(&r)?;
+                }
+            }
+        }
+        Ok(String::from_utf8(writer.into_inner()?)?)
+    }
+}

@@ -1,0 +1,130 @@
+//! Plain-text tables for people (no colour, fixed-width columns).
+
+use std::fmt::Write;
+
+use scenarios::units::format_duration;
+
+use super::Render;
+use crate::report::{Outcome, Probability, Report, Stats};
+
+pub struct Table;
+
+fn percent(p: &Probability) -> String {
+    format!("{:5.1}% [{:.1}–{:.1}]", 100.0 * p.estimate, 100.0 * p.ci95_low, 100.0 * p.ci95_high)
+}
+
+fn stats_cells(s: &Stats) -> String {
+    if s.count == 0 {
+        return format!("{:>9} {:>9} {:>9} {:>9}", "–", "–", "–", "–");
+    }
+    format!(
+        "{:>9} {:>9} {:>9} {:>9}",
+        format_duration(s.p50),
+        format_duration(s.p95),
+        format_duration(s.p99),
+        format_duration(s.max)
+    )
+}
+
+fn outcome_line(out: &mut String, label: &str, o: &Outcome) -> std::fmt::Result {
+    writeln!(
+        out,
+        "  {label:<15} {:>8}  {}  {}  {:<22} {}",
+        o.trials,
+        stats_cells(&o.rto),
+        stats_cells(&o.rpo),
+        percent(&o.p_meet_both),
+        if o.meets_objectives { "yes" } else { "no" }
+    )
+}
+
+fn header(out: &mut String, first: &str) -> std::fmt::Result {
+    writeln!(
+        out,
+        "  {first:<15} {:>8}  {:>9} {:>9} {:>9} {:>9}  {:>9} {:>9} {:>9} {:>9}  {:<22} {}",
+        "trials", "RTO p50", "p95", "p99", "max", "RPO p50", "p95", "p99", "max", "P(meet RTO&RPO) 95% CI", "meets?"
+    )
+}
+
+impl Render for Table {
+    fn render(&self, r: &Report) -> anyhow::Result<String> {
+        let mut out = String::new();
+        writeln!(out, "drsim {} — {} ({} → {})", r.drsim_version, r.scenario.name, r.scenario.primary_region, r.scenario.recovery_region)?;
+        writeln!(out, "{} trials, seed {}, scenario {}", r.trials, r.seed, r.scenario.file)?;
+        writeln!(
+            out,
+            "objectives met when P(meet) is at least {:.0}% (lower end of the 95% interval); service level {:.0}% of capacity",
+            100.0 * r.objectives.confidence,
+            100.0 * r.objectives.service_level
+        )?;
+        write!(out, "disasters:")?;
+        for (d, o) in r.disasters.iter().zip(&r.objectives.by_disaster) {
+            write!(
+                out,
+                "  {} {}/yr ({} trials; RTO {}, RPO {})",
+                d.name,
+                d.annual_rate,
+                d.trials,
+                format_duration(o.rto),
+                format_duration(o.rpo)
+            )?;
+        }
+        writeln!(out, "\n")?;
+
+        writeln!(out, "All disasters")?;
+        header(&mut out, "strategy")?;
+        for s in &r.strategies {
+            outcome_line(&mut out, s.name, &s.overall)?;
+        }
+        for (i, d) in r.disasters.iter().enumerate() {
+            writeln!(out, "\n{}", d.name)?;
+            header(&mut out, "strategy")?;
+            for s in &r.strategies {
+                if let Some(o) = s.by_disaster.get(i) {
+                    outcome_line(&mut out, s.name, &o.outcome)?;
+                }
+            }
+        }
+
+        writeln!(out, "\nWhat drives recovery time (region loss): steps most often on the critical path")?;
+        for s in &r.strategies {
+            let Some(region) = s.by_disaster.first() else { continue };
+            let mut steps: Vec<_> = region.critical_path.iter().filter(|c| c.on_critical_path > 0.0).collect();
+            steps.sort_by(|a, b| (b.on_critical_path * b.mean_contribution).total_cmp(&(a.on_critical_path * a.mean_contribution)));
+            let listed: Vec<String> = steps
+                .iter()
+                .take(4)
+                .map(|c| format!("{} {:.0}% ({})", c.step, 100.0 * c.on_critical_path, format_duration(c.mean_contribution)))
+                .collect();
+            writeln!(out, "  {:<15} {}", s.name, listed.join(", "))?;
+        }
+
+        writeln!(out, "\nFailback downtime after region loss (p50 / p95)")?;
+        for s in &r.strategies {
+            let Some(region) = s.by_disaster.first() else { continue };
+            let f = &region.outcome.failback_downtime;
+            if f.count == 0 {
+                writeln!(out, "  {:<15} –", s.name)?;
+            } else {
+                writeln!(out, "  {:<15} {} / {}", s.name, format_duration(f.p50), format_duration(f.p95))?;
+            }
+        }
+
+        writeln!(out, "\nHead to head (same disasters): P(first recovers faster) / P(second faster) / P(tie)")?;
+        for p in &r.pairwise {
+            writeln!(
+                out,
+                "  {:<15} vs {:<15} {:5.1}% / {:5.1}% / {:5.1}%",
+                p.a,
+                p.b,
+                100.0 * p.p_a_faster,
+                100.0 * p.p_b_faster,
+                100.0 * p.p_tie
+            )?;
+        }
+        for w in &r.warnings {
+            writeln!(out, "\nwarning: {w}")?;
+        }
+        Ok(out)
+    }
+}
