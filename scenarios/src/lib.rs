@@ -76,7 +76,13 @@ pub fn load(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let reference = parse_raw(reference_source)?;
     let user_source = Source { file, text };
     let user = parse_raw(user_source)?;
-    model::build(&user, &reference, Layers { user: user_source, reference: reference_source })
+    let scenario = model::build(&user, &reference, Layers { user: user_source, reference: reference_source })?;
+    // Compile every runbook once, so that what the engine would refuse is reported now.
+    simulate::Plan::new(&scenario).map_err(|mut e| {
+        e.file = file.to_string();
+        e
+    })?;
+    Ok(scenario)
 }
 
 /// The embedded reference scenario.
