@@ -56,6 +56,10 @@ pub struct Plan {
     failback: Vec<Option<(Runbook, Vec<StepId>)>>,
     /// `[strategy][disaster]` step names, in runbook order.
     pub step_names: Vec<Vec<Vec<String>>>,
+    /// `[strategy][disaster]`: an earlier strategy whose runbook for this disaster is the same
+    /// (shared runbooks bound to the same knobs). On the same random stream it gives the same
+    /// outcome, so its result is reused instead of simulated again.
+    same_as: Vec<[Option<usize>; 4]>,
 }
 
 impl Plan {
@@ -88,7 +92,27 @@ impl Plan {
                 Some((runbook, resync_steps(&scenario.failback_runbook)))
             });
         }
-        Ok(Plan { recovery, failback, step_names })
+        // What a shared runbook reads from its strategy: the health-check interval (detect) and
+        // the running fraction (scale-out). Equal knobs give identical runbooks.
+        let knobs = |c: &crate::model::StrategyConfig| (c.health_check_interval.to_bits(), c.running_fraction.to_bits());
+        let same_as = scenario
+            .strategies
+            .iter()
+            .enumerate()
+            .map(|(s, config)| {
+                Disaster::ALL.map(|d| {
+                    (d != Disaster::RegionLoss)
+                        .then(|| (0..s).find(|&earlier| knobs(&scenario.strategies[earlier]) == knobs(config)))
+                        .flatten()
+                })
+            })
+            .collect();
+        Ok(Plan { recovery, failback, step_names, same_as })
+    }
+
+    /// The compiled recovery runbook of a strategy for a disaster type.
+    pub fn runbook(&self, strategy: Strategy, disaster: Disaster) -> Option<&Runbook> {
+        self.recovery.get(strategy.index())?.get(disaster.index())
     }
 }
 
@@ -224,7 +248,8 @@ impl Merge for Results {
 /// Scratch space of one worker thread, reused across its trials.
 struct Worker {
     engine: Engine,
-    path: Vec<(StepId, f64)>,
+    /// Critical path of each strategy's recovery in the current trial.
+    paths: [Vec<(StepId, f64)>; 4],
     params: [f64; params::COUNT],
 }
 
@@ -261,7 +286,7 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results
     let results = runner::run(
         &config,
         || Results::new(&plan),
-        || Worker { engine: Engine::new(), path: Vec::new(), params: [1.0; params::COUNT] },
+        || Worker { engine: Engine::new(), paths: Default::default(), params: [1.0; params::COUNT] },
         |trial, worker, results| run_trial(scenario, &plan, &cumulative, options.seed, trial, worker, results),
         options.progress,
     )?;
@@ -392,10 +417,23 @@ fn run_trial(
     };
 
     let mut rtos = [0.0f64; 4];
+    let mut recoveries = [0.0f64; 4];
     for strategy in Strategy::ALL {
         let s = strategy.index();
         let mut srng = stream_rng(seed, trial, STREAM_RECOVERY);
-        let recovery = worker.engine.run(&plan.recovery[s][d], &worker.params, &mut srng);
+        let recovery = match plan.same_as[s][d] {
+            Some(earlier) => {
+                let (done, rest) = worker.paths.split_at_mut(s);
+                rest[0].clone_from(&done[earlier]);
+                recoveries[earlier]
+            }
+            None => {
+                let recovery = worker.engine.run(&plan.recovery[s][d], &worker.params, &mut srng);
+                worker.engine.critical_path(&mut worker.paths[s]);
+                recovery
+            }
+        };
+        recoveries[s] = recovery;
         let cell = &mut results.cells[s][d];
         let primary_first = recovery > draw.outage;
         let rto = recovery.min(draw.outage);
@@ -445,8 +483,7 @@ fn run_trial(
         if primary_first {
             cell.primary_first += 1;
         } else {
-            worker.engine.critical_path(&mut worker.path);
-            for &(step, contribution) in &worker.path {
+            for &(step, contribution) in &worker.paths[s] {
                 if let Some(stat) = cell.steps.get_mut(step.0 as usize) {
                     stat.on_path += 1;
                     stat.contribution.record(ms(contribution));

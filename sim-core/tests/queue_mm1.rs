@@ -18,7 +18,7 @@
 use sim_core::queue::{QueueState, state_at_random_instant};
 use sim_core::rng::stream_rng;
 
-const SEED: u64 = 0x4D4D_31;
+const SEED: u64 = 0x004D_4D31;
 
 /// Tolerance, in standard errors.
 const K_SE: f64 = 4.0;
