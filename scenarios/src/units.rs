@@ -87,10 +87,11 @@ pub fn parse(text: &str, kind: Kind) -> Result<f64, String> {
         Kind::Duration => duration_unit(unit),
         Kind::Size => size_unit(unit),
         Kind::Factor => matches!(unit, "" | "x").then_some(1.0),
-        Kind::Rate => unit
-            .strip_suffix("/s")
-            .or_else(|| unit.strip_suffix("ps").map(|u| if u.ends_with("bit") { u } else { "" }))
-            .and_then(size_unit),
+        Kind::Rate => match (unit.strip_suffix("/s"), unit.strip_suffix("bps")) {
+            (Some(size), _) => size_unit(size),
+            (None, Some(prefix)) => size_unit(&format!("{prefix}bit")),
+            (None, None) => None,
+        },
     };
     let Some(factor) = factor else {
         return Err(format!("\"{text}\" has an unknown unit \"{unit}\": {}", expected()));
