@@ -67,7 +67,9 @@ pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure>
                     "{name}: cannot read the scenario file: {e}\n  help: check the path, or leave it out to use the embedded reference scenario (`drsim init` writes a copy)"
                 ))
             })?;
-            scenarios::load(&text, &name).map(|s| (s, name)).map_err(|e| Failure::BadInput(e.to_string()))
+            scenarios::load(&text, &name)
+                .map(|s| (s, name))
+                .map_err(|e| Failure::BadInput(e.to_string()))
         }
     }
 }
@@ -88,9 +90,16 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
         }
     }
     let progress = AtomicU64::new(0);
-    let options = RunOptions { trials: flags.trials, seed: flags.seed, threads: threads(flags), progress: Some(&progress) };
-    let results = with_progress(flags, &progress, || scenarios::simulate(&scenario, &options))
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let options = RunOptions {
+        trials: flags.trials,
+        seed: flags.seed,
+        threads: threads(flags),
+        progress: Some(&progress),
+    };
+    let results = with_progress(flags, &progress, || {
+        scenarios::simulate(&scenario, &options)
+    })
+    .map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = report::build(&scenario, &file, &results, flags.seed);
     if !flags.quiet && results.replication_overloaded > 0 {
         eprintln!(
@@ -98,20 +107,31 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
             results.replication_overloaded, results.trials
         );
     }
-    let text = output::renderer(flags.format).render(&report).map_err(Failure::Io)?;
+    let text = output::renderer(flags.format)
+        .render(&report)
+        .map_err(Failure::Io)?;
     write_output(flags.out.as_deref(), &text).map_err(Failure::Io)?;
     Ok(ExitStatus::Success)
 }
 
 /// Runs `work` while a progress bar on stderr follows `progress` (trials done), when stderr is
 /// a terminal, `-q` is not given and the run is long enough to need one.
-fn with_progress<T: Send>(flags: &RunFlags, progress: &AtomicU64, work: impl FnOnce() -> T + Send) -> T {
+fn with_progress<T: Send>(
+    flags: &RunFlags,
+    progress: &AtomicU64,
+    work: impl FnOnce() -> T + Send,
+) -> T {
     let show = !flags.quiet && std::io::stderr().is_terminal() && flags.trials >= 100_000;
     if !show {
         return work();
     }
-    let bar = indicatif::ProgressBar::with_draw_target(Some(flags.trials), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  eta {eta}") {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(flags.trials),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  eta {eta}")
+    {
         bar.set_style(style);
     }
     let done = std::sync::atomic::AtomicBool::new(false);
@@ -136,18 +156,26 @@ pub fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match path {
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
                 // A closed pipe (e.g. `| head`) is not an error worth reporting.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.context("cannot write to stdout"),
             }
         }
         Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             let mut file = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-            file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-            file.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+            file.write_all(text.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            file.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             Ok(())
         }
     }
@@ -166,6 +194,10 @@ fn init(args: &InitArgs) -> Result<ExitStatus, Failure> {
         )));
     }
     write_output(Some(&args.path), &text).map_err(Failure::Io)?;
-    eprintln!("wrote {} — edit it, then run `drsim simulate {}`", args.path.display(), args.path.display());
+    eprintln!(
+        "wrote {} — edit it, then run `drsim simulate {}`",
+        args.path.display(),
+        args.path.display()
+    );
     Ok(ExitStatus::Success)
 }

@@ -147,7 +147,10 @@ impl Named for DisasterOutcome {
     }
 }
 
-fn by_name<T: Named + Serialize, S: serde::Serializer>(items: &[T], serializer: S) -> Result<S::Ok, S::Error> {
+fn by_name<T: Named + Serialize, S: serde::Serializer>(
+    items: &[T],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut map = serializer.serialize_map(Some(items.len()))?;
     for item in items {
@@ -191,7 +194,12 @@ fn round6(x: f64) -> f64 {
 
 fn probability(p: &Proportion) -> Probability {
     let (low, high) = p.wilson(Z_95);
-    Probability { estimate: round6(p.estimate()), ci95_low: round6(low), ci95_high: round6(high), trials: p.trials }
+    Probability {
+        estimate: round6(p.estimate()),
+        ci95_low: round6(low),
+        ci95_high: round6(high),
+        trials: p.trials,
+    }
 }
 
 fn outcome(cell: &Cell, confidence: f64) -> Outcome {
@@ -227,14 +235,26 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
                         .zip(&cell.steps)
                         .map(|(name, stat)| StepReport {
                             step: name.clone(),
-                            on_critical_path: if recovered == 0 { 0.0 } else { round6(stat.on_path as f64 / recovered as f64) },
+                            on_critical_path: if recovered == 0 {
+                                0.0
+                            } else {
+                                round6(stat.on_path as f64 / recovered as f64)
+                            },
                             mean_contribution: seconds(stat.contribution.mean()),
                         })
                         .collect();
-                    DisasterOutcome { disaster: disaster.name(), outcome: outcome(cell, confidence), critical_path }
+                    DisasterOutcome {
+                        disaster: disaster.name(),
+                        outcome: outcome(cell, confidence),
+                        critical_path,
+                    }
                 })
                 .collect();
-            StrategyReport { name: strategy.name(), overall: outcome(&results.overall(strategy), confidence), by_disaster }
+            StrategyReport {
+                name: strategy.name(),
+                overall: outcome(&results.overall(strategy), confidence),
+                by_disaster,
+            }
         })
         .collect();
     let trials = results.trials.max(1) as f64;
@@ -276,7 +296,11 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
                 .iter()
                 .map(|d| {
                     let o = &scenario.objectives.by_disaster[d.index()];
-                    ObjectiveInfo { disaster: d.name(), rto: o.rto, rpo: o.rpo }
+                    ObjectiveInfo {
+                        disaster: d.name(),
+                        rto: o.rto,
+                        rpo: o.rpo,
+                    }
                 })
                 .collect(),
         },

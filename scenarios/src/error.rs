@@ -54,7 +54,12 @@ impl Source<'_> {
     }
 
     /// An error at `span` (if known) for `key`.
-    pub fn error(&self, span: Option<Range<usize>>, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn error(
+        &self,
+        span: Option<Range<usize>>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         ScenarioError {
             file: self.file.to_string(),
             position: span.map(|s| self.position(s.start)),

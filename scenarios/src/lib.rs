@@ -39,7 +39,8 @@ pub const REFERENCE: &str = include_str!("reference.toml");
 pub const REFERENCE_NAME: &str = "<embedded reference scenario>";
 
 fn parse_raw(source: Source<'_>) -> Result<RawScenario, ScenarioError> {
-    let deserializer = toml::Deserializer::parse(source.text).map_err(|e| toml_error(source, &e, None))?;
+    let deserializer =
+        toml::Deserializer::parse(source.text).map_err(|e| toml_error(source, &e, None))?;
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -49,7 +50,9 @@ fn parse_raw(source: Source<'_>) -> Result<RawScenario, ScenarioError> {
 
 fn toml_error(source: Source<'_>, error: &toml::de::Error, path: Option<String>) -> ScenarioError {
     let message = error.message().trim().to_string();
-    let key = path.filter(|p| !p.is_empty() && p != ".").map(|p| kebab(&p));
+    let key = path
+        .filter(|p| !p.is_empty() && p != ".")
+        .map(|p| kebab(&p));
     let help = if message.starts_with("unknown field") {
         Some("remove or rename the key; `drsim init` writes a file with every key explained")
     } else if key.is_none() {
@@ -72,11 +75,21 @@ fn kebab(path: &str) -> String {
 
 /// Loads a scenario from the text of a file named `file` (used in messages).
 pub fn load(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    let reference_source = Source { file: REFERENCE_NAME, text: REFERENCE };
+    let reference_source = Source {
+        file: REFERENCE_NAME,
+        text: REFERENCE,
+    };
     let reference = parse_raw(reference_source)?;
     let user_source = Source { file, text };
     let user = parse_raw(user_source)?;
-    let scenario = model::build(&user, &reference, Layers { user: user_source, reference: reference_source })?;
+    let scenario = model::build(
+        &user,
+        &reference,
+        Layers {
+            user: user_source,
+            reference: reference_source,
+        },
+    )?;
     // Compile every runbook once, so that what the engine would refuse is reported now.
     simulate::Plan::new(&scenario).map_err(|mut e| {
         e.file = file.to_string();
@@ -103,7 +116,10 @@ pub fn init_text() -> Result<String, ScenarioError> {
     );
     for config in &scenario.strategies {
         out.push('\n');
-        out.push_str(&runbooks::to_toml(&format!("strategies.{}.runbook", config.strategy.name()), &config.runbook));
+        out.push_str(&runbooks::to_toml(
+            &format!("strategies.{}.runbook", config.strategy.name()),
+            &config.runbook,
+        ));
     }
     for (name, steps) in [
         ("az-loss", &scenario.az_loss_runbook),

@@ -2,7 +2,6 @@
 //! filled in from the embedded reference scenario, every cross-field rule checked. The simulator
 //! only accepts a [`Scenario`], so its preconditions live here.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use sim_core::dist::Dist;
@@ -236,26 +235,48 @@ pub(crate) fn pick<'a, S, T>(
     field: impl Fn(&'a S) -> Option<&'a Spanned<T>>,
 ) -> Result<Found<'a, T>, ScenarioError> {
     if let Some(found) = user.and_then(&field) {
-        return Ok(Found { value: found.get_ref(), span: found.span(), source: layers.user });
+        return Ok(Found {
+            value: found.get_ref(),
+            span: found.span(),
+            source: layers.user,
+        });
     }
     if let Some(found) = reference.and_then(&field) {
-        return Ok(Found { value: found.get_ref(), span: found.span(), source: layers.reference });
+        return Ok(Found {
+            value: found.get_ref(),
+            span: found.span(),
+            source: layers.reference,
+        });
     }
-    Err(layers.user.error(None, key, "this key is required here").with_help(format!("add `{}` to the scenario", leaf(key))))
+    Err(layers
+        .user
+        .error(None, key, "this key is required here")
+        .with_help(format!("add `{}` to the scenario", leaf(key))))
 }
 
 fn leaf(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
 }
 
-pub(crate) fn dist_of(found: &Found<'_, toml::Value>, key: &str, kind: Kind) -> Result<Dist, ScenarioError> {
+pub(crate) fn dist_of(
+    found: &Found<'_, toml::Value>,
+    key: &str,
+    kind: Kind,
+) -> Result<Dist, ScenarioError> {
     quantity::parse(found.value, kind).map_err(|message| found.error(key, message))
 }
 
 fn fixed_of(found: &Found<'_, toml::Value>, key: &str, kind: Kind) -> Result<f64, ScenarioError> {
     match dist_of(found, key, kind)? {
         Dist::Fixed(v) => Ok(v),
-        _ => Err(found.error(key, format!("expected one fixed {} here, not a distribution", kind.noun()))
+        _ => Err(found
+            .error(
+                key,
+                format!(
+                    "expected one fixed {} here, not a distribution",
+                    kind.noun()
+                ),
+            )
             .with_help(format!("write a single value such as {}", kind.examples()))),
     }
 }
@@ -271,7 +292,11 @@ fn probability(found: &Found<'_, f64>, key: &str) -> Result<f64, ScenarioError> 
 
 fn fraction(found: &Found<'_, f64>, key: &str, allow_zero: bool) -> Result<f64, ScenarioError> {
     let v = *found.value;
-    let ok = if allow_zero { (0.0..=1.0).contains(&v) } else { v > 0.0 && v <= 1.0 };
+    let ok = if allow_zero {
+        (0.0..=1.0).contains(&v)
+    } else {
+        v > 0.0 && v <= 1.0
+    };
     if ok {
         Ok(v)
     } else {
@@ -284,7 +309,12 @@ fn positive_count(found: &Found<'_, i64>, key: &str) -> Result<u32, ScenarioErro
     u32::try_from(*found.value)
         .ok()
         .filter(|n| *n >= 1)
-        .ok_or_else(|| found.error(key, format!("expected a whole number ≥ 1, got {}", found.value)))
+        .ok_or_else(|| {
+            found.error(
+                key,
+                format!("expected a whole number ≥ 1, got {}", found.value),
+            )
+        })
 }
 
 fn rate(found: &Found<'_, f64>, key: &str) -> Result<f64, ScenarioError> {
@@ -292,27 +322,48 @@ fn rate(found: &Found<'_, f64>, key: &str) -> Result<f64, ScenarioError> {
     if v.is_finite() && v >= 0.0 {
         Ok(v)
     } else {
-        Err(found.error(key, format!("expected a rate ≥ 0 (events per year), got {v}"))
+        Err(found
+            .error(
+                key,
+                format!("expected a rate ≥ 0 (events per year), got {v}"),
+            )
             .with_help("use 0 to leave this disaster type out"))
     }
 }
 
 /// Builds the validated scenario from the user's raw file over the reference's.
-pub(crate) fn build(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Scenario, ScenarioError> {
+pub(crate) fn build(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Scenario, ScenarioError> {
     let mut warnings = Vec::new();
-    let name = pick(layers, Some(user), Some(reference), "name", |s| s.name.as_ref())?.value.clone();
+    let name = pick(layers, Some(user), Some(reference), "name", |s| {
+        s.name.as_ref()
+    })?
+    .value
+    .clone();
 
     let (ur, rr) = (user.regions.as_ref(), reference.regions.as_ref());
-    let primary_region = pick(layers, ur, rr, "regions.primary", |s| s.primary.as_ref())?.value.clone();
+    let primary_region = pick(layers, ur, rr, "regions.primary", |s| s.primary.as_ref())?
+        .value
+        .clone();
     let recovery = pick(layers, ur, rr, "regions.recovery", |s| s.recovery.as_ref())?;
     if *recovery.value == primary_region {
         return Err(recovery
-            .error("regions.recovery", format!("the recovery region must differ from the primary region ({primary_region})"))
+            .error(
+                "regions.recovery",
+                format!(
+                    "the recovery region must differ from the primary region ({primary_region})"
+                ),
+            )
             .with_help("name another region, e.g. us-west-2"));
     }
     let recovery_region = recovery.value.clone();
     let provision_network = dist_of(
-        &pick(layers, ur, rr, "regions.provision-network", |s| s.provision_network.as_ref())?,
+        &pick(layers, ur, rr, "regions.provision-network", |s| {
+            s.provision_network.as_ref()
+        })?,
         "regions.provision-network",
         Kind::Duration,
     )?;
@@ -323,26 +374,37 @@ pub(crate) fn build(user: &RawScenario, reference: &RawScenario, layers: Layers<
     let data = datasets(user, reference, layers)?;
 
     let (ul, rl) = (user.replication.as_ref(), reference.replication.as_ref());
-    let bandwidth_found = pick(layers, ul, rl, "replication.bandwidth", |s| s.bandwidth.as_ref())?;
+    let bandwidth_found = pick(layers, ul, rl, "replication.bandwidth", |s| {
+        s.bandwidth.as_ref()
+    })?;
     let replication = Replication {
         bandwidth: dist_of(&bandwidth_found, "replication.bandwidth", Kind::Rate)?,
         max_window: fixed_of(
-            &pick(layers, ul, rl, "replication.max-window", |s| s.max_window.as_ref())?,
+            &pick(layers, ul, rl, "replication.max-window", |s| {
+                s.max_window.as_ref()
+            })?,
             "replication.max-window",
             Kind::Duration,
         )?,
     };
     if replication.bandwidth.min_value() <= 0.0 && replication.bandwidth.is_constant() {
-        return Err(bandwidth_found.error("replication.bandwidth", "the replication bandwidth must be > 0"));
+        return Err(bandwidth_found.error(
+            "replication.bandwidth",
+            "the replication bandwidth must be > 0",
+        ));
     }
     check_replication_load(&database, &replication, &bandwidth_found, &mut warnings)?;
 
     let (us, rs) = (user.restore.as_ref(), reference.restore.as_ref());
-    let restore_bw = pick(layers, us, rs, "restore.bandwidth", |s| s.bandwidth.as_ref())?;
+    let restore_bw = pick(layers, us, rs, "restore.bandwidth", |s| {
+        s.bandwidth.as_ref()
+    })?;
     let restore = Restore {
         bandwidth: fixed_of(&restore_bw, "restore.bandwidth", Kind::Rate)?,
         per_transfer: dist_of(
-            &pick(layers, us, rs, "restore.per-transfer", |s| s.per_transfer.as_ref())?,
+            &pick(layers, us, rs, "restore.per-transfer", |s| {
+                s.per_transfer.as_ref()
+            })?,
             "restore.per-transfer",
             Kind::Rate,
         )?,
@@ -354,17 +416,30 @@ pub(crate) fn build(user: &RawScenario, reference: &RawScenario, layers: Layers<
     let (ulc, rlc) = (user.launch.as_ref(), reference.launch.as_ref());
     let launch_rate = pick(layers, ulc, rlc, "launch.rate", |s| s.rate.as_ref())?;
     if !(launch_rate.value.is_finite() && *launch_rate.value > 0.0) {
-        return Err(launch_rate.error("launch.rate", format!("expected launches per second > 0, got {}", launch_rate.value)));
+        return Err(launch_rate.error(
+            "launch.rate",
+            format!(
+                "expected launches per second > 0, got {}",
+                launch_rate.value
+            ),
+        ));
     }
     let launch = Launch {
         rate: *launch_rate.value,
-        burst: positive_count(&pick(layers, ulc, rlc, "launch.burst", |s| s.burst.as_ref())?, "launch.burst")?,
+        burst: positive_count(
+            &pick(layers, ulc, rlc, "launch.burst", |s| s.burst.as_ref())?,
+            "launch.burst",
+        )?,
         failure_probability: probability(
-            &pick(layers, ulc, rlc, "launch.failure-probability", |s| s.failure_probability.as_ref())?,
+            &pick(layers, ulc, rlc, "launch.failure-probability", |s| {
+                s.failure_probability.as_ref()
+            })?,
             "launch.failure-probability",
         )?,
         retry_delay: dist_of(
-            &pick(layers, ulc, rlc, "launch.retry-delay", |s| s.retry_delay.as_ref())?,
+            &pick(layers, ulc, rlc, "launch.retry-delay", |s| {
+                s.retry_delay.as_ref()
+            })?,
             "launch.retry-delay",
             Kind::Duration,
         )?,
@@ -373,24 +448,40 @@ pub(crate) fn build(user: &RawScenario, reference: &RawScenario, layers: Layers<
     let (ud, rd) = (user.detection.as_ref(), reference.detection.as_ref());
     let detection = Detection {
         failure_threshold: positive_count(
-            &pick(layers, ud, rd, "detection.failure-threshold", |s| s.failure_threshold.as_ref())?,
+            &pick(layers, ud, rd, "detection.failure-threshold", |s| {
+                s.failure_threshold.as_ref()
+            })?,
             "detection.failure-threshold",
         )?,
-        timeout: fixed_of(&pick(layers, ud, rd, "detection.timeout", |s| s.timeout.as_ref())?, "detection.timeout", Kind::Duration)?,
+        timeout: fixed_of(
+            &pick(layers, ud, rd, "detection.timeout", |s| s.timeout.as_ref())?,
+            "detection.timeout",
+            Kind::Duration,
+        )?,
         manual_decision: dist_of(
-            &pick(layers, ud, rd, "detection.manual-decision", |s| s.manual_decision.as_ref())?,
+            &pick(layers, ud, rd, "detection.manual-decision", |s| {
+                s.manual_decision.as_ref()
+            })?,
             "detection.manual-decision",
             Kind::Duration,
         )?,
         automated_decision: dist_of(
-            &pick(layers, ud, rd, "detection.automated-decision", |s| s.automated_decision.as_ref())?,
+            &pick(layers, ud, rd, "detection.automated-decision", |s| {
+                s.automated_decision.as_ref()
+            })?,
             "detection.automated-decision",
             Kind::Duration,
         )?,
     };
 
     let client_ttl = dist_of(
-        &pick(layers, user.dns.as_ref(), reference.dns.as_ref(), "dns.client-ttl", |s| s.client_ttl.as_ref())?,
+        &pick(
+            layers,
+            user.dns.as_ref(),
+            reference.dns.as_ref(),
+            "dns.client-ttl",
+            |s| s.client_ttl.as_ref(),
+        )?,
         "dns.client-ttl",
         Kind::Duration,
     )?;
@@ -430,14 +521,21 @@ pub(crate) fn build(user: &RawScenario, reference: &RawScenario, layers: Layers<
         warnings: Vec::new(),
     };
     for strategy in Strategy::ALL {
-        scenario.strategies[strategy.index()] = strategy_config(strategy, user, reference, layers, &scenario)?;
+        scenario.strategies[strategy.index()] =
+            strategy_config(strategy, user, reference, layers, &scenario)?;
     }
-    let overrides = |get: fn(&RawSharedRunbooks) -> Option<&Spanned<BTreeMap<String, Spanned<RawStep>>>>| {
-        user.runbooks.as_ref().and_then(get)
-    };
+    let overrides =
+        |get: fn(&RawSharedRunbooks) -> Option<&RawRunbook>| {
+            user.runbooks.as_ref().and_then(get)
+        };
     let source = layers.user;
-    let az_loss =
-        runbooks::apply_overrides(runbooks::default_az_loss(&scenario), overrides(|r| r.az_loss.as_ref()), "runbooks.az-loss", source, &scenario)?;
+    let az_loss = runbooks::apply_overrides(
+        runbooks::default_az_loss(&scenario),
+        overrides(|r| r.az_loss.as_ref()),
+        "runbooks.az-loss",
+        source,
+        &scenario,
+    )?;
     let corruption = runbooks::apply_overrides(
         runbooks::default_corruption(&scenario),
         overrides(|r| r.corruption.as_ref()),
@@ -452,8 +550,13 @@ pub(crate) fn build(user: &RawScenario, reference: &RawScenario, layers: Layers<
         source,
         &scenario,
     )?;
-    let failback =
-        runbooks::apply_overrides(runbooks::default_failback(), overrides(|r| r.failback.as_ref()), "runbooks.failback", source, &scenario)?;
+    let failback = runbooks::apply_overrides(
+        runbooks::default_failback(),
+        overrides(|r| r.failback.as_ref()),
+        "runbooks.failback",
+        source,
+        &scenario,
+    )?;
     scenario.az_loss_runbook = az_loss;
     scenario.corruption_runbook = corruption;
     scenario.ransomware_runbook = ransomware;
@@ -530,17 +633,37 @@ fn strategy_section(s: &RawStrategies, strategy: Strategy) -> Option<&RawStrateg
     }
 }
 
-fn objectives(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Objectives, ScenarioError> {
+fn objectives(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Objectives, ScenarioError> {
     let (u, r) = (user.objectives.as_ref(), reference.objectives.as_ref());
-    let rto = fixed_of(&pick(layers, u, r, "objectives.rto", |s| s.rto.as_ref())?, "objectives.rto", Kind::Duration)?;
-    let rpo = fixed_of(&pick(layers, u, r, "objectives.rpo", |s| s.rpo.as_ref())?, "objectives.rpo", Kind::Duration)?;
-    let confidence = pick(layers, u, r, "objectives.confidence", |s| s.confidence.as_ref())?;
+    let rto = fixed_of(
+        &pick(layers, u, r, "objectives.rto", |s| s.rto.as_ref())?,
+        "objectives.rto",
+        Kind::Duration,
+    )?;
+    let rpo = fixed_of(
+        &pick(layers, u, r, "objectives.rpo", |s| s.rpo.as_ref())?,
+        "objectives.rpo",
+        Kind::Duration,
+    )?;
+    let confidence = pick(layers, u, r, "objectives.confidence", |s| {
+        s.confidence.as_ref()
+    })?;
     if !(*confidence.value > 0.0 && *confidence.value < 1.0) {
-        return Err(confidence.error("objectives.confidence", format!("expected a probability in (0, 1), got {}", confidence.value))
+        return Err(confidence
+            .error(
+                "objectives.confidence",
+                format!("expected a probability in (0, 1), got {}", confidence.value),
+            )
             .with_help("e.g. 0.95 for \"met in 95 % of disasters\""));
     }
     let service_level = fraction(
-        &pick(layers, u, r, "objectives.service-level", |s| s.service_level.as_ref())?,
+        &pick(layers, u, r, "objectives.service-level", |s| {
+            s.service_level.as_ref()
+        })?,
         "objectives.service-level",
         false,
     )?;
@@ -548,48 +671,91 @@ fn objectives(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -
     for disaster in Disaster::ALL {
         let get = |o| objective_override(o, disaster);
         // Per-disaster overrides are taken from the user's file, else from the reference.
-        let over = u.and_then(get).map(|o| (o, layers.user)).or_else(|| r.and_then(get).map(|o| (o, layers.reference)));
+        let over = u
+            .and_then(get)
+            .map(|o| (o, layers.user))
+            .or_else(|| r.and_then(get).map(|o| (o, layers.reference)));
         if let Some((over, source)) = over {
             let key = format!("objectives.{}", disaster.name());
-            let one = Layers { user: source, reference: source };
+            let one = Layers {
+                user: source,
+                reference: source,
+            };
             if over.rto.is_some() {
-                by_disaster[disaster.index()].rto =
-                    fixed_of(&pick(one, Some(over), None, &key, |s| s.rto.as_ref())?, &format!("{key}.rto"), Kind::Duration)?;
+                by_disaster[disaster.index()].rto = fixed_of(
+                    &pick(one, Some(over), None, &key, |s| s.rto.as_ref())?,
+                    &format!("{key}.rto"),
+                    Kind::Duration,
+                )?;
             }
             if over.rpo.is_some() {
-                by_disaster[disaster.index()].rpo =
-                    fixed_of(&pick(one, Some(over), None, &key, |s| s.rpo.as_ref())?, &format!("{key}.rpo"), Kind::Duration)?;
+                by_disaster[disaster.index()].rpo = fixed_of(
+                    &pick(one, Some(over), None, &key, |s| s.rpo.as_ref())?,
+                    &format!("{key}.rpo"),
+                    Kind::Duration,
+                )?;
             }
         }
     }
-    Ok(Objectives { by_disaster, confidence: *confidence.value, service_level })
+    Ok(Objectives {
+        by_disaster,
+        confidence: *confidence.value,
+        service_level,
+    })
 }
 
-fn tiers(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Vec<Tier>, ScenarioError> {
+fn tiers(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Vec<Tier>, ScenarioError> {
     let (map, source) = match (&user.tiers, &reference.tiers) {
         (Some(t), _) => (t, layers.user),
         (None, Some(t)) => (t, layers.reference),
-        (None, None) => return Err(layers.user.error(None, "tiers", "at least one tier is required")),
+        (None, None) => {
+            return Err(layers
+                .user
+                .error(None, "tiers", "at least one tier is required"));
+        }
     };
     if map.get_ref().is_empty() {
-        return Err(source.error(Some(map.span()), "tiers", "at least one tier is required")
+        return Err(source
+            .error(Some(map.span()), "tiers", "at least one tier is required")
             .with_help("add a table such as [tiers.web] with instance-type and count"));
     }
     // Timing keys a tier leaves out come from the reference scenario's first tier.
-    let template = reference.tiers.as_ref().and_then(|t| t.get_ref().values().next());
-    let one = Layers { user: source, reference: layers.reference };
+    let template = reference
+        .tiers
+        .as_ref()
+        .and_then(|t| t.get_ref().values().next());
+    let one = Layers {
+        user: source,
+        reference: layers.reference,
+    };
     let mut tiers = Vec::new();
     for (name, tier) in map.get_ref() {
         let key = |k: &str| format!("tiers.{name}.{k}");
-        let instance_type = pick(one, Some(tier), None, &key("instance-type"), |s| s.instance_type.as_ref())?.value.clone();
-        let count = positive_count(&pick(one, Some(tier), None, &key("count"), |s| s.count.as_ref())?, &key("count"))?;
+        let instance_type = pick(one, Some(tier), None, &key("instance-type"), |s| {
+            s.instance_type.as_ref()
+        })?
+        .value
+        .clone();
+        let count = positive_count(
+            &pick(one, Some(tier), None, &key("count"), |s| s.count.as_ref())?,
+            &key("count"),
+        )?;
         let zones = match tier.multi_az.as_ref() {
             Some(multi) if !*multi.get_ref() => 1,
             _ => 2.min(count).max(1),
         };
-        let phase = |k: &str, f: fn(&RawTier) -> Option<&RawQuantity>| -> Result<Dist, ScenarioError> {
-            dist_of(&pick(one, Some(tier), template, &key(k), f)?, &key(k), Kind::Duration)
-        };
+        let phase =
+            |k: &str, f: fn(&RawTier) -> Option<&RawQuantity>| -> Result<Dist, ScenarioError> {
+                dist_of(
+                    &pick(one, Some(tier), template, &key(k), f)?,
+                    &key(k),
+                    Kind::Duration,
+                )
+            };
         tiers.push(Tier {
             name: name.clone(),
             instance_type,
@@ -606,24 +772,46 @@ fn tiers(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Res
     Ok(tiers)
 }
 
-fn database(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Database, ScenarioError> {
+fn database(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Database, ScenarioError> {
     let (u, r) = (user.database.as_ref(), reference.database.as_ref());
-    let dist = |key: &str, kind: Kind, f: fn(&RawDatabase) -> Option<&RawQuantity>| -> Result<Dist, ScenarioError> {
+    let dist = |key: &str,
+                kind: Kind,
+                f: fn(&RawDatabase) -> Option<&RawQuantity>|
+     -> Result<Dist, ScenarioError> {
         let full = format!("database.{key}");
         dist_of(&pick(layers, u, r, &full, f)?, &full, kind)
     };
-    let write_rate = pick(layers, u, r, "database.write-rate", |s| s.write_rate.as_ref())?;
-    let burst = pick(layers, u, r, "database.burst-size", |s| s.burst_size.as_ref())?;
+    let write_rate = pick(layers, u, r, "database.write-rate", |s| {
+        s.write_rate.as_ref()
+    })?;
+    let burst = pick(layers, u, r, "database.burst-size", |s| {
+        s.burst_size.as_ref()
+    })?;
     let burst_size = fixed_of(&burst, "database.burst-size", Kind::Size)?;
     if burst_size <= 0.0 {
         return Err(burst.error("database.burst-size", "the mean burst size must be > 0"));
     }
-    let profile = pick(layers, u, r, "database.daily-profile", |s| s.daily_profile.as_ref())?;
+    let profile = pick(layers, u, r, "database.daily-profile", |s| {
+        s.daily_profile.as_ref()
+    })?;
     let daily_profile: [f64; 24] = profile.value.as_slice().try_into().map_err(|_| {
-        profile.error("database.daily-profile", format!("expected 24 hourly multipliers (hour 0 to 23), got {}", profile.value.len()))
+        profile.error(
+            "database.daily-profile",
+            format!(
+                "expected 24 hourly multipliers (hour 0 to 23), got {}",
+                profile.value.len()
+            ),
+        )
     })?;
     if daily_profile.iter().any(|m| !(m.is_finite() && *m >= 0.0)) {
-        return Err(profile.error("database.daily-profile", "hourly multipliers must be finite and ≥ 0"));
+        return Err(profile.error(
+            "database.daily-profile",
+            "hourly multipliers must be finite and ≥ 0",
+        ));
     }
     let mean: f64 = daily_profile.iter().sum::<f64>() / 24.0;
     if (mean - 1.0).abs() > 0.01 {
@@ -632,7 +820,11 @@ fn database(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> 
             .with_help("divide every multiplier by their mean"));
     }
     Ok(Database {
-        instance_class: pick(layers, u, r, "database.instance-class", |s| s.instance_class.as_ref())?.value.clone(),
+        instance_class: pick(layers, u, r, "database.instance-class", |s| {
+            s.instance_class.as_ref()
+        })?
+        .value
+        .clone(),
         size: dist("size", Kind::Size, |s| s.size.as_ref())?,
         multi_az: *pick(layers, u, r, "database.multi-az", |s| s.multi_az.as_ref())?.value,
         write_rate: fixed_of(&write_rate, "database.write-rate", Kind::Rate)?,
@@ -641,8 +833,12 @@ fn database(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> 
         restore: dist("restore", Kind::Duration, |s| s.restore.as_ref())?,
         promote: dist("promote", Kind::Duration, |s| s.promote.as_ref())?,
         resize: dist("resize", Kind::Duration, |s| s.resize.as_ref())?,
-        multi_az_failover: dist("multi-az-failover", Kind::Duration, |s| s.multi_az_failover.as_ref())?,
-        global_failover: dist("global-failover", Kind::Duration, |s| s.global_failover.as_ref())?,
+        multi_az_failover: dist("multi-az-failover", Kind::Duration, |s| {
+            s.multi_az_failover.as_ref()
+        })?,
+        global_failover: dist("global-failover", Kind::Duration, |s| {
+            s.global_failover.as_ref()
+        })?,
     })
 }
 
@@ -674,23 +870,41 @@ fn replication_lag(mode: &str) -> Option<Result<Option<Dist>, sim_core::dist::Di
     })
 }
 
-fn datasets(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Vec<Dataset>, ScenarioError> {
+fn datasets(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Vec<Dataset>, ScenarioError> {
     let (map, source) = match (&user.data, &reference.data) {
         (Some(d), _) => (d, layers.user),
         (None, Some(d)) => (d, layers.reference),
         (None, None) => return Ok(Vec::new()),
     };
-    let one = Layers { user: source, reference: source };
+    let one = Layers {
+        user: source,
+        reference: source,
+    };
     let mut data = Vec::new();
     for (name, raw) in map.get_ref() {
         let key = |k: &str| format!("data.{name}.{k}");
-        let size = dist_of(&pick(one, Some(raw), None, &key("size"), |s| s.size.as_ref())?, &key("size"), Kind::Size)?;
+        let size = dist_of(
+            &pick(one, Some(raw), None, &key("size"), |s| s.size.as_ref())?,
+            &key("size"),
+            Kind::Size,
+        )?;
         let (storage, retrieval_delay) = match raw.storage.as_ref() {
             None => ("standard".to_string(), Dist::Fixed(0.0)),
             Some(s) => {
                 let delay = retrieval(s.get_ref())
                     .ok_or_else(|| {
-                        source.error(Some(s.span()), &key("storage"), format!("unknown storage tier \"{}\": expected one of {STORAGE_TIERS}", s.get_ref()))
+                        source.error(
+                            Some(s.span()),
+                            &key("storage"),
+                            format!(
+                                "unknown storage tier \"{}\": expected one of {STORAGE_TIERS}",
+                                s.get_ref()
+                            ),
+                        )
                     })?
                     .map_err(|e| source.error(Some(s.span()), &key("storage"), e.to_string()))?;
                 (s.get_ref().clone(), delay)
@@ -700,16 +914,33 @@ fn datasets(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> 
             None => replication_lag("crr").and_then(Result::ok).flatten(),
             Some(m) => replication_lag(m.get_ref())
                 .ok_or_else(|| {
-                    source.error(Some(m.span()), &key("replication"), format!("unknown replication \"{}\": expected none, crr or crr-rtc", m.get_ref()))
+                    source.error(
+                        Some(m.span()),
+                        &key("replication"),
+                        format!(
+                            "unknown replication \"{}\": expected none, crr or crr-rtc",
+                            m.get_ref()
+                        ),
+                    )
                 })?
                 .map_err(|e| source.error(Some(m.span()), &key("replication"), e.to_string()))?,
         };
-        data.push(Dataset { name: name.clone(), size, storage, retrieval: retrieval_delay, replication_lag });
+        data.push(Dataset {
+            name: name.clone(),
+            size,
+            storage,
+            retrieval: retrieval_delay,
+            replication_lag,
+        });
     }
     Ok(data)
 }
 
-fn backups(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<Backups, ScenarioError> {
+fn backups(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Backups, ScenarioError> {
     let (u, r) = (user.backups.as_ref(), reference.backups.as_ref());
     let interval_found = pick(layers, u, r, "backups.interval", |s| s.interval.as_ref())?;
     let interval = fixed_of(&interval_found, "backups.interval", Kind::Duration)?;
@@ -719,14 +950,29 @@ fn backups(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> R
     let retention_found = pick(layers, u, r, "backups.retention", |s| s.retention.as_ref())?;
     let retention = fixed_of(&retention_found, "backups.retention", Kind::Duration)?;
     if retention < interval {
-        return Err(retention_found.error("backups.retention", format!("retention must be at least one backup interval ({interval} s)")));
+        return Err(retention_found.error(
+            "backups.retention",
+            format!("retention must be at least one backup interval ({interval} s)"),
+        ));
     }
     Ok(Backups {
         interval,
-        duration: dist_of(&pick(layers, u, r, "backups.duration", |s| s.duration.as_ref())?, "backups.duration", Kind::Duration)?,
-        copy_delay: dist_of(&pick(layers, u, r, "backups.copy-delay", |s| s.copy_delay.as_ref())?, "backups.copy-delay", Kind::Duration)?,
+        duration: dist_of(
+            &pick(layers, u, r, "backups.duration", |s| s.duration.as_ref())?,
+            "backups.duration",
+            Kind::Duration,
+        )?,
+        copy_delay: dist_of(
+            &pick(layers, u, r, "backups.copy-delay", |s| {
+                s.copy_delay.as_ref()
+            })?,
+            "backups.copy-delay",
+            Kind::Duration,
+        )?,
         failure_probability: probability(
-            &pick(layers, u, r, "backups.failure-probability", |s| s.failure_probability.as_ref())?,
+            &pick(layers, u, r, "backups.failure-probability", |s| {
+                s.failure_probability.as_ref()
+            })?,
             "backups.failure-probability",
         )?,
         retention,
@@ -734,17 +980,34 @@ fn backups(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> R
     })
 }
 
-fn disasters(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) -> Result<[DisasterModel; 4], ScenarioError> {
+fn disasters(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<[DisasterModel; 4], ScenarioError> {
     let mut models = Vec::with_capacity(4);
     let mut total_rate = 0.0;
     for disaster in Disaster::ALL {
-        let u = user.disasters.as_ref().and_then(|s| disaster_section(s, disaster));
-        let r = reference.disasters.as_ref().and_then(|s| disaster_section(s, disaster));
+        let u = user
+            .disasters
+            .as_ref()
+            .and_then(|s| disaster_section(s, disaster));
+        let r = reference
+            .disasters
+            .as_ref()
+            .and_then(|s| disaster_section(s, disaster));
         let key = |k: &str| format!("disasters.{}.{k}", disaster.name());
         // Keys that do not apply to this type are refused rather than ignored.
         if let Some(u) = u {
             let allowed: &[&str] = match disaster {
-                Disaster::RegionLoss => &["annual-rate", "outage", "congestion-probability", "launch-slowdown", "launch-failure-probability", "throughput-factor"],
+                Disaster::RegionLoss => &[
+                    "annual-rate",
+                    "outage",
+                    "congestion-probability",
+                    "launch-slowdown",
+                    "launch-failure-probability",
+                    "throughput-factor",
+                ],
                 Disaster::AzLoss => &["annual-rate", "outage"],
                 Disaster::Corruption => &["annual-rate", "dwell"],
                 Disaster::Ransomware => &["annual-rate", "dwell", "clean-room"],
@@ -752,41 +1015,84 @@ fn disasters(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) ->
             let present: [(&str, Option<Range<usize>>); 8] = [
                 ("annual-rate", u.annual_rate.as_ref().map(|v| v.span())),
                 ("outage", u.outage.as_ref().map(|v| v.span())),
-                ("congestion-probability", u.congestion_probability.as_ref().map(|v| v.span())),
-                ("launch-slowdown", u.launch_slowdown.as_ref().map(|v| v.span())),
-                ("launch-failure-probability", u.launch_failure_probability.as_ref().map(|v| v.span())),
-                ("throughput-factor", u.throughput_factor.as_ref().map(|v| v.span())),
+                (
+                    "congestion-probability",
+                    u.congestion_probability.as_ref().map(|v| v.span()),
+                ),
+                (
+                    "launch-slowdown",
+                    u.launch_slowdown.as_ref().map(|v| v.span()),
+                ),
+                (
+                    "launch-failure-probability",
+                    u.launch_failure_probability.as_ref().map(|v| v.span()),
+                ),
+                (
+                    "throughput-factor",
+                    u.throughput_factor.as_ref().map(|v| v.span()),
+                ),
                 ("dwell", u.dwell.as_ref().map(|v| v.span())),
                 ("clean-room", u.clean_room.as_ref().map(|v| v.span())),
             ];
-            if let Some((k, span)) = present.iter().find(|(k, span)| span.is_some() && !allowed.contains(k)) {
+            if let Some((k, span)) = present
+                .iter()
+                .find(|(k, span)| span.is_some() && !allowed.contains(k))
+            {
                 return Err(layers
                     .user
-                    .error(span.clone(), &key(k), format!("`{k}` does not apply to {}", disaster.name()))
-                    .with_help(format!("keys of [disasters.{}]: {}", disaster.name(), allowed.join(", "))));
+                    .error(
+                        span.clone(),
+                        &key(k),
+                        format!("`{k}` does not apply to {}", disaster.name()),
+                    )
+                    .with_help(format!(
+                        "keys of [disasters.{}]: {}",
+                        disaster.name(),
+                        allowed.join(", ")
+                    )));
             }
         }
-        let annual_rate = rate(&pick(layers, u, r, &key("annual-rate"), |s| s.annual_rate.as_ref())?, &key("annual-rate"))?;
+        let annual_rate = rate(
+            &pick(layers, u, r, &key("annual-rate"), |s| {
+                s.annual_rate.as_ref()
+            })?,
+            &key("annual-rate"),
+        )?;
         total_rate += annual_rate;
-        let q = |k: &str, f: fn(&RawDisaster) -> Option<&RawQuantity>, kind: Kind| -> Result<Dist, ScenarioError> {
+        let q = |k: &str,
+                 f: fn(&RawDisaster) -> Option<&RawQuantity>,
+                 kind: Kind|
+         -> Result<Dist, ScenarioError> {
             dist_of(&pick(layers, u, r, &key(k), f)?, &key(k), kind)
         };
         let model = match disaster {
             Disaster::RegionLoss => {
-                let throughput = q("throughput-factor", |s| s.throughput_factor.as_ref(), Kind::Factor)?;
+                let throughput = q(
+                    "throughput-factor",
+                    |s| s.throughput_factor.as_ref(),
+                    Kind::Factor,
+                )?;
                 DisasterModel {
                     annual_rate,
                     outage: Some(q("outage", |s| s.outage.as_ref(), Kind::Duration)?),
                     dwell: None,
                     congestion: Some(Congestion {
                         probability: fraction(
-                            &pick(layers, u, r, &key("congestion-probability"), |s| s.congestion_probability.as_ref())?,
+                            &pick(layers, u, r, &key("congestion-probability"), |s| {
+                                s.congestion_probability.as_ref()
+                            })?,
                             &key("congestion-probability"),
                             true,
                         )?,
-                        launch_slowdown: q("launch-slowdown", |s| s.launch_slowdown.as_ref(), Kind::Factor)?,
+                        launch_slowdown: q(
+                            "launch-slowdown",
+                            |s| s.launch_slowdown.as_ref(),
+                            Kind::Factor,
+                        )?,
                         launch_failure_probability: probability(
-                            &pick(layers, u, r, &key("launch-failure-probability"), |s| s.launch_failure_probability.as_ref())?,
+                            &pick(layers, u, r, &key("launch-failure-probability"), |s| {
+                                s.launch_failure_probability.as_ref()
+                            })?,
                             &key("launch-failure-probability"),
                         )?,
                         throughput_factor: throughput,
@@ -821,12 +1127,20 @@ fn disasters(user: &RawScenario, reference: &RawScenario, layers: Layers<'_>) ->
     if total_rate <= 0.0 {
         return Err(layers
             .user
-            .error(None, "disasters", "every disaster type has annual-rate 0: there is nothing to simulate")
+            .error(
+                None,
+                "disasters",
+                "every disaster type has annual-rate 0: there is nothing to simulate",
+            )
             .with_help("give at least one disaster type an annual-rate > 0"));
     }
-    models
-        .try_into()
-        .map_err(|_| layers.user.error(None, "disasters", "internal error: expected four disaster types"))
+    models.try_into().map_err(|_| {
+        layers.user.error(
+            None,
+            "disasters",
+            "internal error: expected four disaster types",
+        )
+    })
 }
 
 fn strategy_config(
@@ -836,17 +1150,42 @@ fn strategy_config(
     layers: Layers<'_>,
     scenario: &Scenario,
 ) -> Result<StrategyConfig, ScenarioError> {
-    let u = user.strategies.as_ref().and_then(|s| strategy_section(s, strategy));
-    let r = reference.strategies.as_ref().and_then(|s| strategy_section(s, strategy));
+    let u = user
+        .strategies
+        .as_ref()
+        .and_then(|s| strategy_section(s, strategy));
+    let r = reference
+        .strategies
+        .as_ref()
+        .and_then(|s| strategy_section(s, strategy));
     let key = |k: &str| format!("strategies.{}.{k}", strategy.name());
     if let Some(u) = u {
         let misplaced: &[(&str, bool, bool)] = &[
-            ("standby-fraction", u.standby_fraction.is_some(), strategy == Strategy::WarmStandby),
-            ("site-capacity", u.site_capacity.is_some(), strategy == Strategy::MultiSite),
-            ("traffic-weight", u.traffic_weight.is_some(), strategy == Strategy::MultiSite),
-            ("database-replication", u.database_replication.is_some(), strategy == Strategy::MultiSite),
+            (
+                "standby-fraction",
+                u.standby_fraction.is_some(),
+                strategy == Strategy::WarmStandby,
+            ),
+            (
+                "site-capacity",
+                u.site_capacity.is_some(),
+                strategy == Strategy::MultiSite,
+            ),
+            (
+                "traffic-weight",
+                u.traffic_weight.is_some(),
+                strategy == Strategy::MultiSite,
+            ),
+            (
+                "database-replication",
+                u.database_replication.is_some(),
+                strategy == Strategy::MultiSite,
+            ),
         ];
-        if let Some((k, _, _)) = misplaced.iter().find(|(_, present, applies)| *present && !applies) {
+        if let Some((k, _, _)) = misplaced
+            .iter()
+            .find(|(_, present, applies)| *present && !applies)
+        {
             return Err(layers
                 .user
                 .error(None, &key(k), format!("`{k}` does not apply to {}", strategy.name()))
@@ -858,32 +1197,60 @@ fn strategy_config(
         "manual" => Failover::Manual,
         "automated" => Failover::Automated,
         other => {
-            return Err(failover_found.error(&key("failover"), format!("unknown failover \"{other}\": expected \"manual\" or \"automated\"")));
+            return Err(failover_found.error(
+                &key("failover"),
+                format!("unknown failover \"{other}\": expected \"manual\" or \"automated\""),
+            ));
         }
     };
     let interval = fixed_of(
-        &pick(layers, u, r, &key("health-check-interval"), |s| s.health_check_interval.as_ref())?,
+        &pick(layers, u, r, &key("health-check-interval"), |s| {
+            s.health_check_interval.as_ref()
+        })?,
         &key("health-check-interval"),
         Kind::Duration,
     )?;
     let (running_fraction, traffic_weight, database_replication) = match strategy {
         Strategy::WarmStandby => (
-            fraction(&pick(layers, u, r, &key("standby-fraction"), |s| s.standby_fraction.as_ref())?, &key("standby-fraction"), false)?,
+            fraction(
+                &pick(layers, u, r, &key("standby-fraction"), |s| {
+                    s.standby_fraction.as_ref()
+                })?,
+                &key("standby-fraction"),
+                false,
+            )?,
             0.0,
             DbReplication::Async,
         ),
         Strategy::MultiSite => {
-            let repl = pick(layers, u, r, &key("database-replication"), |s| s.database_replication.as_ref())?;
+            let repl = pick(layers, u, r, &key("database-replication"), |s| {
+                s.database_replication.as_ref()
+            })?;
             let mode = match repl.value.as_str() {
                 "async" => DbReplication::Async,
                 "sync" => DbReplication::Sync,
                 other => {
-                    return Err(repl.error(&key("database-replication"), format!("unknown replication \"{other}\": expected \"async\" or \"sync\"")));
+                    return Err(repl.error(
+                        &key("database-replication"),
+                        format!("unknown replication \"{other}\": expected \"async\" or \"sync\""),
+                    ));
                 }
             };
             (
-                fraction(&pick(layers, u, r, &key("site-capacity"), |s| s.site_capacity.as_ref())?, &key("site-capacity"), false)?,
-                fraction(&pick(layers, u, r, &key("traffic-weight"), |s| s.traffic_weight.as_ref())?, &key("traffic-weight"), false)?,
+                fraction(
+                    &pick(layers, u, r, &key("site-capacity"), |s| {
+                        s.site_capacity.as_ref()
+                    })?,
+                    &key("site-capacity"),
+                    false,
+                )?,
+                fraction(
+                    &pick(layers, u, r, &key("traffic-weight"), |s| {
+                        s.traffic_weight.as_ref()
+                    })?,
+                    &key("traffic-weight"),
+                    false,
+                )?,
                 mode,
             )
         }
@@ -900,6 +1267,7 @@ fn strategy_config(
     };
     let defaults = runbooks::default_failover(scenario, &config);
     let overrides = u.and_then(|s| s.runbook.as_ref());
-    config.runbook = runbooks::apply_overrides(defaults, overrides, &key("runbook"), layers.user, scenario)?;
+    config.runbook =
+        runbooks::apply_overrides(defaults, overrides, &key("runbook"), layers.user, scenario)?;
     Ok(config)
 }

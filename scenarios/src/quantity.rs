@@ -26,7 +26,9 @@ pub fn parse(value: &Value, kind: Kind) -> Result<Dist, String> {
         Value::Table(table) => {
             let mut entries = table.iter();
             let (Some((form, params)), None) = (entries.next(), entries.next()) else {
-                return Err(format!("expected a table with exactly one distribution, one of: {FORMS}"));
+                return Err(format!(
+                    "expected a table with exactly one distribution, one of: {FORMS}"
+                ));
             };
             distribution(form, params, kind)
         }
@@ -44,7 +46,11 @@ fn number(value: &Value, kind: Kind) -> Result<f64, String> {
         (Value::String(text), _) => units::parse(text, kind),
         (Value::Integer(i), Kind::Factor) => units::parse(&i.to_string(), kind),
         (Value::Float(f), Kind::Factor) => units::parse(&f.to_string(), kind),
-        (other, _) => Err(format!("{other} is not {} with a unit such as {}", kind.noun(), kind.examples())),
+        (other, _) => Err(format!(
+            "{other} is not {} with a unit such as {}",
+            kind.noun(),
+            kind.examples()
+        )),
     }
 }
 
@@ -52,7 +58,10 @@ fn distribution(form: &str, params: &Value, kind: Kind) -> Result<Dist, String> 
     let prefix = |e: sim_core::dist::DistError| format!("{form}: {e}");
     if form == "empirical" {
         let Value::Array(items) = params else {
-            return Err(format!("empirical: expected a list of observations such as [{}]", kind.examples()));
+            return Err(format!(
+                "empirical: expected a list of observations such as [{}]",
+                kind.examples()
+            ));
         };
         let observations = items
             .iter()
@@ -61,26 +70,39 @@ fn distribution(form: &str, params: &Value, kind: Kind) -> Result<Dist, String> 
         return Dist::empirical(&observations).map_err(prefix);
     }
     if form == "fixed" {
-        return Dist::fixed(number(params, kind).map_err(|e| format!("fixed: {e}"))?).map_err(prefix);
+        return Dist::fixed(number(params, kind).map_err(|e| format!("fixed: {e}"))?)
+            .map_err(prefix);
     }
     let Value::Table(table) = params else {
-        return Err(format!("{form}: expected a table of parameters, e.g. {FORMS}"));
+        return Err(format!(
+            "{form}: expected a table of parameters, e.g. {FORMS}"
+        ));
     };
     let expected: &[&str] = match form {
         "uniform" => &["low", "high"],
         "triangular" | "pert" => &["min", "mode", "max"],
         "exponential" => &["mean"],
         "lognormal" => &["median", "p95"],
-        _ => return Err(format!("unknown distribution \"{form}\": expected one of {FORMS}")),
+        _ => {
+            return Err(format!(
+                "unknown distribution \"{form}\": expected one of {FORMS}"
+            ));
+        }
     };
     if let Some(unknown) = table.keys().find(|k| !expected.contains(&k.as_str())) {
-        return Err(format!("{form}: unknown parameter \"{unknown}\", expected {}", expected.join(", ")));
+        return Err(format!(
+            "{form}: unknown parameter \"{unknown}\", expected {}",
+            expected.join(", ")
+        ));
     }
     let mut values = Vec::with_capacity(expected.len());
     for name in expected {
-        let item = table
-            .get(*name)
-            .ok_or_else(|| format!("{form}: missing parameter \"{name}\" (needs {})", expected.join(", ")))?;
+        let item = table.get(*name).ok_or_else(|| {
+            format!(
+                "{form}: missing parameter \"{name}\" (needs {})",
+                expected.join(", ")
+            )
+        })?;
         values.push(number(item, kind).map_err(|e| format!("{form}.{name}: {e}"))?);
     }
     match (form, values.as_slice()) {
@@ -89,7 +111,11 @@ fn distribution(form: &str, params: &Value, kind: Kind) -> Result<Dist, String> 
         ("pert", [min, mode, max]) => Dist::pert(*min, *mode, *max),
         ("exponential", [mean]) => Dist::exponential(*mean),
         ("lognormal", [median, p95]) => Dist::lognormal(*median, *p95),
-        _ => return Err(format!("unknown distribution \"{form}\": expected one of {FORMS}")),
+        _ => {
+            return Err(format!(
+                "unknown distribution \"{form}\": expected one of {FORMS}"
+            ));
+        }
     }
     .map_err(prefix)
 }
@@ -102,16 +128,34 @@ pub fn to_toml(dist: &Dist, kind: Kind) -> String {
     };
     match dist {
         Dist::Fixed(v) => f(*v),
-        Dist::Uniform { low, high } => format!("{{ uniform = {{ low = {}, high = {} }} }}", f(*low), f(*high)),
+        Dist::Uniform { low, high } => format!(
+            "{{ uniform = {{ low = {}, high = {} }} }}",
+            f(*low),
+            f(*high)
+        ),
         Dist::Triangular { min, mode, max, .. } => {
-            format!("{{ triangular = {{ min = {}, mode = {}, max = {} }} }}", f(*min), f(*mode), f(*max))
+            format!(
+                "{{ triangular = {{ min = {}, mode = {}, max = {} }} }}",
+                f(*min),
+                f(*mode),
+                f(*max)
+            )
         }
         Dist::Pert { min, mode, max, .. } => {
-            format!("{{ pert = {{ min = {}, mode = {}, max = {} }} }}", f(*min), f(*mode), f(*max))
+            format!(
+                "{{ pert = {{ min = {}, mode = {}, max = {} }} }}",
+                f(*min),
+                f(*mode),
+                f(*max)
+            )
         }
         Dist::Exponential { mean, .. } => format!("{{ exponential = {{ mean = {} }} }}", f(*mean)),
         Dist::LogNormal { median, p95, .. } => {
-            format!("{{ lognormal = {{ median = {}, p95 = {} }} }}", f(*median), f(*p95))
+            format!(
+                "{{ lognormal = {{ median = {}, p95 = {} }} }}",
+                f(*median),
+                f(*p95)
+            )
         }
         Dist::Empirical(obs) => {
             let items: Vec<String> = obs.iter().map(|v| f(*v)).collect();
@@ -125,25 +169,47 @@ mod tests {
     use super::*;
 
     fn p(text: &str) -> Result<Dist, String> {
-        let value: toml::Table = toml::from_str(&format!("q = {text}")).map_err(|e| e.to_string())?;
+        let value: toml::Table =
+            toml::from_str(&format!("q = {text}")).map_err(|e| e.to_string())?;
         parse(&value["q"], Kind::Duration)
     }
 
     #[test]
     fn reads_every_form() {
         assert_eq!(p("\"90s\"").map(|d| d.mean()), Ok(90.0));
-        assert_eq!(p("{ uniform = { low = \"1m\", high = \"3m\" } }").map(|d| d.mean()), Ok(120.0));
-        assert_eq!(p("{ exponential = { mean = \"10s\" } }").map(|d| d.mean()), Ok(10.0));
+        assert_eq!(
+            p("{ uniform = { low = \"1m\", high = \"3m\" } }").map(|d| d.mean()),
+            Ok(120.0)
+        );
+        assert_eq!(
+            p("{ exponential = { mean = \"10s\" } }").map(|d| d.mean()),
+            Ok(10.0)
+        );
         assert!(p("{ lognormal = { median = \"20s\", p95 = \"60s\" } }").is_ok());
         assert!(p("{ pert = { min = \"1s\", mode = \"2s\", max = \"9s\" } }").is_ok());
-        assert_eq!(p("{ empirical = [\"1s\", \"3s\"] }").map(|d| d.mean()), Ok(2.0));
+        assert_eq!(
+            p("{ empirical = [\"1s\", \"3s\"] }").map(|d| d.mean()),
+            Ok(2.0)
+        );
     }
 
     #[test]
     fn explains_mistakes() {
         assert!(p("90").unwrap_err().contains("no unit"));
-        assert!(p("{ lognormal = { median = \"60s\", p95 = \"20s\" } }").unwrap_err().contains("p95"));
-        assert!(p("{ gamma = { k = \"1s\" } }").unwrap_err().contains("unknown distribution"));
-        assert!(p("{ uniform = { low = \"1s\" } }").unwrap_err().contains("missing parameter \"high\""));
+        assert!(
+            p("{ lognormal = { median = \"60s\", p95 = \"20s\" } }")
+                .unwrap_err()
+                .contains("p95")
+        );
+        assert!(
+            p("{ gamma = { k = \"1s\" } }")
+                .unwrap_err()
+                .contains("unknown distribution")
+        );
+        assert!(
+            p("{ uniform = { low = \"1s\" } }")
+                .unwrap_err()
+                .contains("missing parameter \"high\"")
+        );
     }
 }

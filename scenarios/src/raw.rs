@@ -10,6 +10,9 @@ use toml::Spanned;
 /// A quantity as written: a string with a unit, or a table naming a distribution.
 pub type RawQuantity = Spanned<toml::Value>;
 
+/// Runbook overrides as written: step name → step table.
+pub type RawRunbook = Spanned<BTreeMap<String, Spanned<RawStep>>>;
+
 macro_rules! raw_section {
     ($(#[$doc:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
         $(#[$doc])*
@@ -164,14 +167,14 @@ raw_section!(
     site_capacity: Spanned<f64>,
     traffic_weight: Spanned<f64>,
     database_replication: Spanned<String>,
-    runbook: Spanned<BTreeMap<String, Spanned<RawStep>>>,
+    runbook: RawRunbook,
 });
 
 raw_section!(RawSharedRunbooks {
-    az_loss: Spanned<BTreeMap<String, Spanned<RawStep>>>,
-    corruption: Spanned<BTreeMap<String, Spanned<RawStep>>>,
-    ransomware: Spanned<BTreeMap<String, Spanned<RawStep>>>,
-    failback: Spanned<BTreeMap<String, Spanned<RawStep>>>,
+    az_loss: RawRunbook,
+    corruption: RawRunbook,
+    ransomware: RawRunbook,
+    failback: RawRunbook,
 });
 
 raw_section!(

@@ -6,14 +6,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sim_core::dist::Dist;
-use sim_core::engine::{FleetSpec, LauncherId, LinkId, Param, ParamId, Runbook, RunbookBuilder, Work};
-use toml::Spanned;
+use sim_core::engine::{
+    FleetSpec, LauncherId, LinkId, Param, ParamId, Runbook, RunbookBuilder, Work,
+};
 
 use crate::error::{ScenarioError, Source};
 use crate::model::{DbReplication, Failover, Scenario, StrategyConfig};
 use crate::names::Strategy;
 use crate::quantity;
-use crate::raw::RawStep;
+use crate::raw::RawRunbook;
 use crate::units::Kind;
 
 /// What a step does. Built-in actions take their durations from the scenario's sections.
@@ -87,7 +88,11 @@ impl Action {
     /// The tier or dataset the action works on.
     pub fn target(&self) -> Option<&str> {
         match self {
-            Action::Launch(t) | Action::ScaleOut(t) | Action::Replace(t) | Action::Retrieve(t) | Action::RestoreData(t) => Some(t),
+            Action::Launch(t)
+            | Action::ScaleOut(t)
+            | Action::Replace(t)
+            | Action::Retrieve(t)
+            | Action::RestoreData(t) => Some(t),
             _ => None,
         }
     }
@@ -108,7 +113,12 @@ pub struct StepDef {
 }
 
 fn step(name: &str, after: &[&str], action: Action) -> StepDef {
-    StepDef { name: name.to_string(), after: after.iter().map(|s| s.to_string()).collect(), action, duration: None }
+    StepDef {
+        name: name.to_string(),
+        after: after.iter().map(|s| s.to_string()).collect(),
+        action,
+        duration: None,
+    }
 }
 
 /// The region-loss runbook of a strategy (whitepaper, "key steps for recovery").
@@ -117,7 +127,8 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
     let mut steps = vec![step("detect", &[], Action::Detect)];
     // Multi-site with automated failover needs no decision: health-checked DNS records drop
     // the failed site by themselves.
-    let start = if config.strategy == Strategy::MultiSite && config.failover == Failover::Automated {
+    let start = if config.strategy == Strategy::MultiSite && config.failover == Failover::Automated
+    {
         "detect"
     } else {
         steps.push(step("decide", &["detect"], Action::Decide));
@@ -126,20 +137,36 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
     let mut ready: Vec<String> = Vec::new();
     match config.strategy {
         Strategy::BackupRestore => {
-            steps.push(step("provision-network", &["decide"], Action::ProvisionNetwork));
+            steps.push(step(
+                "provision-network",
+                &["decide"],
+                Action::ProvisionNetwork,
+            ));
             steps.push(step("restore-db", &["decide"], Action::RestoreDatabase));
             steps.push(step("hydrate-db", &["restore-db"], Action::HydrateDatabase));
             ready.push("hydrate-db".into());
             for tier in &tiers {
                 let name = format!("launch-{tier}");
-                steps.push(step(&name, &["provision-network"], Action::Launch(tier.to_string())));
+                steps.push(step(
+                    &name,
+                    &["provision-network"],
+                    Action::Launch(tier.to_string()),
+                ));
                 ready.push(name);
             }
             for data in &scenario.data {
                 let retrieve = format!("retrieve-{}", data.name);
                 let restore = format!("restore-{}", data.name);
-                steps.push(step(&retrieve, &["decide"], Action::Retrieve(data.name.clone())));
-                steps.push(step(&restore, &[&retrieve, "provision-network"], Action::RestoreData(data.name.clone())));
+                steps.push(step(
+                    &retrieve,
+                    &["decide"],
+                    Action::Retrieve(data.name.clone()),
+                ));
+                steps.push(step(
+                    &restore,
+                    &[&retrieve, "provision-network"],
+                    Action::RestoreData(data.name.clone()),
+                ));
                 ready.push(restore);
             }
         }
@@ -196,7 +223,10 @@ pub fn default_az_loss(scenario: &Scenario) -> Vec<StepDef> {
         ready.push(name);
     }
     let ready: Vec<&str> = ready.iter().map(String::as_str).collect();
-    steps.push(StepDef { duration: Some(Dist::Fixed(0.0)), ..step("service-restored", &ready, Action::Delay) });
+    steps.push(StepDef {
+        duration: Some(Dist::Fixed(0.0)),
+        ..step("service-restored", &ready, Action::Delay)
+    });
     steps
 }
 
@@ -215,21 +245,37 @@ pub fn default_ransomware(scenario: &Scenario) -> Vec<StepDef> {
     let mut steps = vec![
         step("decide", &[], Action::Decide),
         step("clean-room", &["decide"], Action::CleanRoom),
-        step("provision-network", &["clean-room"], Action::ProvisionNetwork),
+        step(
+            "provision-network",
+            &["clean-room"],
+            Action::ProvisionNetwork,
+        ),
         step("restore-db", &["clean-room"], Action::RestoreDatabase),
         step("hydrate-db", &["restore-db"], Action::HydrateDatabase),
     ];
     let mut ready = vec!["hydrate-db".to_string()];
     for tier in &scenario.tiers {
         let name = format!("launch-{}", tier.name);
-        steps.push(step(&name, &["provision-network"], Action::Launch(tier.name.clone())));
+        steps.push(step(
+            &name,
+            &["provision-network"],
+            Action::Launch(tier.name.clone()),
+        ));
         ready.push(name);
     }
     for data in &scenario.data {
         let retrieve = format!("retrieve-{}", data.name);
         let restore = format!("restore-{}", data.name);
-        steps.push(step(&retrieve, &["clean-room"], Action::Retrieve(data.name.clone())));
-        steps.push(step(&restore, &[&retrieve, "provision-network"], Action::RestoreData(data.name.clone())));
+        steps.push(step(
+            &retrieve,
+            &["clean-room"],
+            Action::Retrieve(data.name.clone()),
+        ));
+        steps.push(step(
+            &restore,
+            &[&retrieve, "provision-network"],
+            Action::RestoreData(data.name.clone()),
+        ));
         ready.push(restore);
     }
     let ready: Vec<&str> = ready.iter().map(String::as_str).collect();
@@ -255,7 +301,10 @@ pub fn default_failback() -> Vec<StepDef> {
 
 fn parse_action(name: &str, target: Option<String>) -> Option<Result<Action, String>> {
     let needs = |what: &str, make: fn(String) -> Action| -> Result<Action, String> {
-        target.clone().map(make).ok_or_else(|| format!("action \"{name}\" needs `{what}`"))
+        target
+            .clone()
+            .map(make)
+            .ok_or_else(|| format!("action \"{name}\" needs `{what}`"))
     };
     Some(match name {
         "detect" => Ok(Action::Detect),
@@ -286,13 +335,18 @@ fn parse_action(name: &str, target: Option<String>) -> Option<Result<Action, Str
 /// exist, no cycle.
 pub fn apply_overrides(
     mut steps: Vec<StepDef>,
-    overrides: Option<&Spanned<BTreeMap<String, Spanned<RawStep>>>>,
+    overrides: Option<&RawRunbook>,
     key: &str,
     source: Source<'_>,
     scenario: &Scenario,
 ) -> Result<Vec<StepDef>, ScenarioError> {
     let spans: BTreeMap<String, std::ops::Range<usize>> = overrides
-        .map(|o| o.get_ref().iter().map(|(name, raw)| (name.clone(), raw.span())).collect())
+        .map(|o| {
+            o.get_ref()
+                .iter()
+                .map(|(name, raw)| (name.clone(), raw.span()))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(overrides) = overrides {
         for (name, raw) in overrides.get_ref() {
@@ -306,8 +360,12 @@ pub fn apply_overrides(
                 let before = steps.len();
                 steps.retain(|s| &s.name != name);
                 if steps.len() == before {
-                    return Err(err(raw_span, ".remove", format!("there is no step \"{name}\" to remove"))
-                        .with_help(format!("steps of this runbook: {}", names(&steps))));
+                    return Err(err(
+                        raw_span,
+                        ".remove",
+                        format!("there is no step \"{name}\" to remove"),
+                    )
+                    .with_help(format!("steps of this runbook: {}", names(&steps))));
                 }
                 continue;
             }
@@ -320,7 +378,16 @@ pub fn apply_overrides(
                 .or_else(|| existing.and_then(|i| steps[i].action.target().map(str::to_string)));
             let action = match (&raw.action, existing) {
                 (Some(a), _) => parse_action(a.get_ref(), target)
-                    .ok_or_else(|| err(a.span(), ".action", format!("unknown action \"{}\": expected one of {ACTIONS}", a.get_ref())))?
+                    .ok_or_else(|| {
+                        err(
+                            a.span(),
+                            ".action",
+                            format!(
+                                "unknown action \"{}\": expected one of {ACTIONS}",
+                                a.get_ref()
+                            ),
+                        )
+                    })?
                     .map_err(|m| err(a.span(), ".action", m))?,
                 (None, Some(i)) => match (&steps[i].action, target) {
                     (Action::Launch(_), Some(t)) => Action::Launch(t),
@@ -332,24 +399,38 @@ pub fn apply_overrides(
                 },
                 (None, None) if raw.duration.is_some() => Action::Delay,
                 (None, None) => {
-                    return Err(err(raw_span, "", format!("new step \"{name}\" needs an `action` or a `duration`"))
-                        .with_help("e.g. { duration = \"10m\", after = [\"decide\"] }"));
+                    return Err(err(
+                        raw_span,
+                        "",
+                        format!("new step \"{name}\" needs an `action` or a `duration`"),
+                    )
+                    .with_help("e.g. { duration = \"10m\", after = [\"decide\"] }"));
                 }
             };
             let duration = match &raw.duration {
                 Some(d) => Some(
-                    quantity::parse(d.get_ref(), Kind::Duration).map_err(|m| err(d.span(), ".duration", m))?,
+                    quantity::parse(d.get_ref(), Kind::Duration)
+                        .map_err(|m| err(d.span(), ".duration", m))?,
                 ),
                 None => existing.and_then(|i| steps[i].duration.clone()),
             };
             if action == Action::Delay && duration.is_none() {
-                return Err(err(raw_span, "", format!("step \"{name}\" is a delay and needs a `duration`")));
+                return Err(err(
+                    raw_span,
+                    "",
+                    format!("step \"{name}\" is a delay and needs a `duration`"),
+                ));
             }
             let after = match &raw.after {
                 Some(a) => a.get_ref().clone(),
                 None => existing.map(|i| steps[i].after.clone()).unwrap_or_default(),
             };
-            let def = StepDef { name: name.clone(), after, action, duration };
+            let def = StepDef {
+                name: name.clone(),
+                after,
+                action,
+                duration,
+            };
             match existing {
                 Some(i) => steps[i] = def,
                 None => steps.push(def),
@@ -363,21 +444,37 @@ pub fn apply_overrides(
         for dep in &s.after {
             if !known.contains(dep.as_str()) {
                 return Err(source
-                    .error(at(&s.name), &format!("{key}.{}.after", s.name), format!("step \"{}\" comes after an unknown step \"{dep}\"", s.name))
+                    .error(
+                        at(&s.name),
+                        &format!("{key}.{}.after", s.name),
+                        format!("step \"{}\" comes after an unknown step \"{dep}\"", s.name),
+                    )
                     .with_help(format!("steps of this runbook: {}", names(&steps))));
             }
         }
         match &s.action {
-            Action::Launch(t) | Action::ScaleOut(t) | Action::Replace(t) if !scenario.tiers.iter().any(|x| &x.name == t) => {
+            Action::Launch(t) | Action::ScaleOut(t) | Action::Replace(t)
+                if !scenario.tiers.iter().any(|x| &x.name == t) =>
+            {
                 let tiers: Vec<&str> = scenario.tiers.iter().map(|t| t.name.as_str()).collect();
                 return Err(source
-                    .error(at(&s.name), &format!("{key}.{}.tier", s.name), format!("unknown tier \"{t}\""))
+                    .error(
+                        at(&s.name),
+                        &format!("{key}.{}.tier", s.name),
+                        format!("unknown tier \"{t}\""),
+                    )
                     .with_help(format!("tiers of this scenario: {}", tiers.join(", "))));
             }
-            Action::Retrieve(d) | Action::RestoreData(d) if !scenario.data.iter().any(|x| &x.name == d) => {
+            Action::Retrieve(d) | Action::RestoreData(d)
+                if !scenario.data.iter().any(|x| &x.name == d) =>
+            {
                 let data: Vec<&str> = scenario.data.iter().map(|t| t.name.as_str()).collect();
                 return Err(source
-                    .error(at(&s.name), &format!("{key}.{}.data", s.name), format!("unknown dataset \"{d}\""))
+                    .error(
+                        at(&s.name),
+                        &format!("{key}.{}.data", s.name),
+                        format!("unknown dataset \"{d}\""),
+                    )
                     .with_help(format!("datasets of this scenario: {}", data.join(", "))));
             }
             _ => {}
@@ -386,7 +483,11 @@ pub fn apply_overrides(
     if let Some(cycle) = find_cycle(&steps) {
         let first = cycle.first().cloned().unwrap_or_default();
         return Err(source
-            .error(at(&first), key, format!("the runbook has a cycle: {}", cycle.join(" -> ")))
+            .error(
+                at(&first),
+                key,
+                format!("the runbook has a cycle: {}", cycle.join(" -> ")),
+            )
             .with_help("remove one of these `after` dependencies"));
     }
     if steps.is_empty() {
@@ -396,12 +497,20 @@ pub fn apply_overrides(
 }
 
 fn names(steps: &[StepDef]) -> String {
-    steps.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+    steps
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One cycle of the dependency graph, as step names ending where it started.
 fn find_cycle(steps: &[StepDef]) -> Option<Vec<String>> {
-    let index: BTreeMap<&str, usize> = steps.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
     // 0 = unvisited, 1 = on the stack, 2 = done.
     let mut state = vec![0u8; steps.len()];
     let mut stack: Vec<usize> = Vec::new();
@@ -415,11 +524,16 @@ fn find_cycle(steps: &[StepDef]) -> Option<Vec<String>> {
         state[i] = 1;
         stack.push(i);
         for dep in &steps[i].after {
-            let Some(&j) = index.get(dep.as_str()) else { continue };
+            let Some(&j) = index.get(dep.as_str()) else {
+                continue;
+            };
             if state[j] == 1 {
                 // The stack from `j` to here, then `j` again, follows `after` links.
                 let from = stack.iter().position(|&k| k == j).unwrap_or(0);
-                let mut names: Vec<String> = stack[from..].iter().map(|&k| steps[k].name.clone()).collect();
+                let mut names: Vec<String> = stack[from..]
+                    .iter()
+                    .map(|&k| steps[k].name.clone())
+                    .collect();
                 names.push(steps[j].name.clone());
                 return Some(names);
             }
@@ -433,7 +547,13 @@ fn find_cycle(steps: &[StepDef]) -> Option<Vec<String>> {
         state[i] = 2;
         None
     }
-    (0..steps.len()).find_map(|i| if state[i] == 0 { visit(i, steps, &index, &mut state, &mut stack) } else { None })
+    (0..steps.len()).find_map(|i| {
+        if state[i] == 0 {
+            visit(i, steps, &index, &mut state, &mut stack)
+        } else {
+            None
+        }
+    })
 }
 
 /// Per-trial values a compiled runbook reads (`Param::Trial`).
@@ -466,20 +586,39 @@ struct Resources {
 }
 
 fn err_at(key: &str, message: String) -> ScenarioError {
-    ScenarioError { file: String::new(), position: None, key: Some(key.to_string()), message, help: None }
+    ScenarioError {
+        file: String::new(),
+        position: None,
+        key: Some(key.to_string()),
+        message,
+        help: None,
+    }
 }
 
 /// Turns a runbook into an engine runbook bound to the scenario's values.
-pub fn compile(steps: &[StepDef], bindings: &Bindings<'_>, key: &str) -> Result<Runbook, ScenarioError> {
+pub fn compile(
+    steps: &[StepDef],
+    bindings: &Bindings<'_>,
+    key: &str,
+) -> Result<Runbook, ScenarioError> {
     let mut b = RunbookBuilder::new();
     let to_err = |e: sim_core::engine::RunbookError| err_at(key, e.to_string());
     let resources = Resources {
-        restore: b.link("restore", Param::Trial(params::RESTORE_BANDWIDTH)).map_err(to_err)?,
-        launcher: b.launcher("launches", bindings.scenario.launch.rate, bindings.scenario.launch.burst).map_err(to_err)?,
+        restore: b
+            .link("restore", Param::Trial(params::RESTORE_BANDWIDTH))
+            .map_err(to_err)?,
+        launcher: b
+            .launcher(
+                "launches",
+                bindings.scenario.launch.rate,
+                bindings.scenario.launch.burst,
+            )
+            .map_err(to_err)?,
     };
     let mut ids = BTreeMap::new();
     for s in steps {
-        let work = work(s, bindings, &resources).map_err(|m| err_at(&format!("{key}.{}", s.name), m))?;
+        let work =
+            work(s, bindings, &resources).map_err(|m| err_at(&format!("{key}.{}", s.name), m))?;
         let id = b.step(&s.name, work).map_err(to_err)?;
         ids.insert(s.name.as_str(), id);
     }
@@ -494,7 +633,10 @@ pub fn compile(steps: &[StepDef], bindings: &Bindings<'_>, key: &str) -> Result<
 }
 
 fn delay(d: &Dist) -> Work {
-    Work::Delay { duration: d.clone(), scale: Param::Fixed(1.0) }
+    Work::Delay {
+        duration: d.clone(),
+        scale: Param::Fixed(1.0),
+    }
 }
 
 fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, String> {
@@ -503,18 +645,39 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
     if let Some(d) = &s.duration {
         let single_delay = !matches!(
             s.action,
-            Action::Launch(_) | Action::ScaleOut(_) | Action::Replace(_) | Action::HydrateDatabase | Action::RestoreData(_) | Action::Resync | Action::Detect
+            Action::Launch(_)
+                | Action::ScaleOut(_)
+                | Action::Replace(_)
+                | Action::HydrateDatabase
+                | Action::RestoreData(_)
+                | Action::Resync
+                | Action::Detect
         );
         if single_delay {
             return Ok(delay(d));
         }
-        return Err(format!("`duration` cannot replace the action \"{}\": it is not a single delay", s.action.name()));
+        return Err(format!(
+            "`duration` cannot replace the action \"{}\": it is not a single delay",
+            s.action.name()
+        ));
     }
-    let tier = |name: &str| sc.tiers.iter().find(|t| t.name == name).ok_or_else(|| format!("unknown tier \"{name}\""));
-    let dataset = |name: &str| sc.data.iter().find(|t| t.name == name).ok_or_else(|| format!("unknown dataset \"{name}\""));
+    let tier = |name: &str| {
+        sc.tiers
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| format!("unknown tier \"{name}\""))
+    };
+    let dataset = |name: &str| {
+        sc.data
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| format!("unknown dataset \"{name}\""))
+    };
     let fleet = |name: &str, running: u32, launch: u32| -> Result<Work, String> {
         let t = tier(name)?;
-        let target = (sc.objectives.service_level * f64::from(t.count) - 1e-9).ceil().max(0.0) as u32;
+        let target = (sc.objectives.service_level * f64::from(t.count) - 1e-9)
+            .ceil()
+            .max(0.0) as u32;
         Ok(Work::Fleet(FleetSpec {
             count: launch,
             needed: target.saturating_sub(running).min(launch),
@@ -529,7 +692,11 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
         Action::Detect => {
             let i = config.health_check_interval;
             let k = f64::from(sc.detection.failure_threshold);
-            let d = Dist::uniform(i * (k - 1.0) + sc.detection.timeout, i * k + sc.detection.timeout).map_err(|e| e.to_string())?;
+            let d = Dist::uniform(
+                i * (k - 1.0) + sc.detection.timeout,
+                i * k + sc.detection.timeout,
+            )
+            .map_err(|e| e.to_string())?;
             delay(&d)
         }
         Action::Decide => delay(match bindings.decision {
@@ -540,7 +707,9 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
         Action::Launch(t) => fleet(t, 0, tier(t)?.count)?,
         Action::ScaleOut(t) => {
             let count = tier(t)?.count;
-            let running = ((config.running_fraction * f64::from(count)) - 1e-9).ceil().max(0.0) as u32;
+            let running = ((config.running_fraction * f64::from(count)) - 1e-9)
+                .ceil()
+                .max(0.0) as u32;
             fleet(t, running.min(count), count - running.min(count))?
         }
         Action::Replace(t) => {
@@ -571,7 +740,10 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
                 .as_ref()
                 .ok_or("the ransomware disaster has no clean-room duration")?,
         ),
-        Action::Resync => Work::Delay { duration: Dist::Fixed(1.0), scale: Param::Trial(params::RESYNC_SECONDS) },
+        Action::Resync => Work::Delay {
+            duration: Dist::Fixed(1.0),
+            scale: Param::Trial(params::RESYNC_SECONDS),
+        },
         Action::Delay => return Err("a delay step needs a `duration`".to_string()),
     })
 }
@@ -583,7 +755,9 @@ pub fn to_toml(header: &str, steps: &[StepDef]) -> String {
     for s in steps {
         let mut fields = vec![format!("action = \"{}\"", s.action.name())];
         match &s.action {
-            Action::Launch(t) | Action::ScaleOut(t) | Action::Replace(t) => fields.push(format!("tier = \"{t}\"")),
+            Action::Launch(t) | Action::ScaleOut(t) | Action::Replace(t) => {
+                fields.push(format!("tier = \"{t}\""))
+            }
             Action::Retrieve(d) | Action::RestoreData(d) => fields.push(format!("data = \"{d}\"")),
             _ => {}
         }
@@ -592,9 +766,16 @@ pub fn to_toml(header: &str, steps: &[StepDef]) -> String {
             fields.push(format!("after = [{}]", after.join(", ")));
         }
         if let Some(d) = &s.duration {
-            fields.push(format!("duration = {}", quantity::to_toml(d, Kind::Duration)));
+            fields.push(format!(
+                "duration = {}",
+                quantity::to_toml(d, Kind::Duration)
+            ));
         }
-        out.push_str(&format!("{:width$} = {{ {} }}\n", s.name, fields.join(", ")));
+        out.push_str(&format!(
+            "{:width$} = {{ {} }}\n",
+            s.name,
+            fields.join(", ")
+        ));
     }
     out
 }

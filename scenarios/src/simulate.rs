@@ -73,13 +73,34 @@ impl Plan {
             let mut names = Vec::new();
             for disaster in Disaster::ALL {
                 let (steps, key) = match disaster {
-                    Disaster::RegionLoss => (&config.runbook, format!("strategies.{}.runbook", config.strategy.name())),
+                    Disaster::RegionLoss => (
+                        &config.runbook,
+                        format!("strategies.{}.runbook", config.strategy.name()),
+                    ),
                     Disaster::AzLoss => (&scenario.az_loss_runbook, "runbooks.az-loss".to_string()),
-                    Disaster::Corruption => (&scenario.corruption_runbook, "runbooks.corruption".to_string()),
-                    Disaster::Ransomware => (&scenario.ransomware_runbook, "runbooks.ransomware".to_string()),
+                    Disaster::Corruption => (
+                        &scenario.corruption_runbook,
+                        "runbooks.corruption".to_string(),
+                    ),
+                    Disaster::Ransomware => (
+                        &scenario.ransomware_runbook,
+                        "runbooks.ransomware".to_string(),
+                    ),
                 };
-                let decision = if disaster == Disaster::RegionLoss { config.failover } else { Failover::Manual };
-                per_disaster.push(runbooks::compile(steps, &Bindings { scenario, config, decision }, &key)?);
+                let decision = if disaster == Disaster::RegionLoss {
+                    config.failover
+                } else {
+                    Failover::Manual
+                };
+                per_disaster.push(runbooks::compile(
+                    steps,
+                    &Bindings {
+                        scenario,
+                        config,
+                        decision,
+                    },
+                    &key,
+                )?);
                 names.push(steps.iter().map(|s| s.name.clone()).collect());
             }
             recovery.push(per_disaster);
@@ -87,14 +108,24 @@ impl Plan {
             failback.push(if config.strategy == Strategy::MultiSite {
                 None
             } else {
-                let bindings = Bindings { scenario, config, decision: Failover::Manual };
-                let runbook = runbooks::compile(&scenario.failback_runbook, &bindings, "runbooks.failback")?;
+                let bindings = Bindings {
+                    scenario,
+                    config,
+                    decision: Failover::Manual,
+                };
+                let runbook =
+                    runbooks::compile(&scenario.failback_runbook, &bindings, "runbooks.failback")?;
                 Some((runbook, resync_steps(&scenario.failback_runbook)))
             });
         }
         // What a shared runbook reads from its strategy: the health-check interval (detect) and
         // the running fraction (scale-out). Equal knobs give identical runbooks.
-        let knobs = |c: &crate::model::StrategyConfig| (c.health_check_interval.to_bits(), c.running_fraction.to_bits());
+        let knobs = |c: &crate::model::StrategyConfig| {
+            (
+                c.health_check_interval.to_bits(),
+                c.running_fraction.to_bits(),
+            )
+        };
         let same_as = scenario
             .strategies
             .iter()
@@ -102,12 +133,21 @@ impl Plan {
             .map(|(s, config)| {
                 Disaster::ALL.map(|d| {
                     (d != Disaster::RegionLoss)
-                        .then(|| (0..s).find(|&earlier| knobs(&scenario.strategies[earlier]) == knobs(config)))
+                        .then(|| {
+                            (0..s).find(|&earlier| {
+                                knobs(&scenario.strategies[earlier]) == knobs(config)
+                            })
+                        })
                         .flatten()
                 })
             })
             .collect();
-        Ok(Plan { recovery, failback, step_names, same_as })
+        Ok(Plan {
+            recovery,
+            failback,
+            step_names,
+            same_as,
+        })
     }
 
     /// The compiled recovery runbook of a strategy for a disaster type.
@@ -282,12 +322,30 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results
         acc += d.annual_rate / total_rate;
         cumulative[i] = acc;
     }
-    let config = RunConfig { trials: options.trials, chunk_size: CHUNK_SIZE, threads: options.threads };
+    let config = RunConfig {
+        trials: options.trials,
+        chunk_size: CHUNK_SIZE,
+        threads: options.threads,
+    };
     let results = runner::run(
         &config,
         || Results::new(&plan),
-        || Worker { engine: Engine::new(), paths: Default::default(), params: [1.0; params::COUNT] },
-        |trial, worker, results| run_trial(scenario, &plan, &cumulative, options.seed, trial, worker, results),
+        || Worker {
+            engine: Engine::new(),
+            paths: Default::default(),
+            params: [1.0; params::COUNT],
+        },
+        |trial, worker, results| {
+            run_trial(
+                scenario,
+                &plan,
+                &cumulative,
+                options.seed,
+                trial,
+                worker,
+                results,
+            )
+        },
         options.progress,
     )?;
     Ok(results)
@@ -302,8 +360,14 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
     let bandwidth = scenario.replication.bandwidth.sample(rng);
     // Every draw below happens whatever the type, so streams stay aligned across types.
     let region = &scenario.disasters[Disaster::RegionLoss.index()];
-    let region_outage = region.outage.as_ref().map_or(f64::INFINITY, |d| d.sample(rng));
-    let az_outage = scenario.disasters[Disaster::AzLoss.index()].outage.as_ref().map_or(f64::INFINITY, |d| d.sample(rng));
+    let region_outage = region
+        .outage
+        .as_ref()
+        .map_or(f64::INFINITY, |d| d.sample(rng));
+    let az_outage = scenario.disasters[Disaster::AzLoss.index()]
+        .outage
+        .as_ref()
+        .map_or(f64::INFINITY, |d| d.sample(rng));
     let (congested, launch_slowdown, throughput_factor) = match &region.congestion {
         Some(c) => {
             let congested = unit_f64(rng) < c.probability;
@@ -313,8 +377,14 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
         }
         None => (false, 1.0, 1.0),
     };
-    let corruption_dwell = scenario.disasters[Disaster::Corruption.index()].dwell.as_ref().map_or(0.0, |d| d.sample(rng));
-    let ransomware_dwell = scenario.disasters[Disaster::Ransomware.index()].dwell.as_ref().map_or(0.0, |d| d.sample(rng));
+    let corruption_dwell = scenario.disasters[Disaster::Corruption.index()]
+        .dwell
+        .as_ref()
+        .map_or(0.0, |d| d.sample(rng));
+    let ransomware_dwell = scenario.disasters[Disaster::Ransomware.index()]
+        .dwell
+        .as_ref()
+        .map_or(0.0, |d| d.sample(rng));
     let mut data_lag: f64 = 0.0;
     for data in &scenario.data {
         if let Some(lag) = &data.replication_lag {
@@ -348,7 +418,14 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
 /// Backups start every `interval`; the latest started `phase` seconds before the disaster.
 /// Backup j (0 = latest) fails with the failure probability, and is ready `duration (+ copy
 /// delay)` after its start; its draws come from stream 2 in j order, whatever the question.
-pub fn newest_backup_age(scenario: &Scenario, seed: u64, trial: u64, phase: f64, cutoff: f64, copied: bool) -> Option<f64> {
+pub fn newest_backup_age(
+    scenario: &Scenario,
+    seed: u64,
+    trial: u64,
+    phase: f64,
+    cutoff: f64,
+    copied: bool,
+) -> Option<f64> {
     let b = &scenario.backups;
     let mut rng = stream_rng(seed, trial, STREAM_BACKUPS);
     let mut age = phase;
@@ -399,21 +476,30 @@ fn run_trial(
     }
 
     let congested = draw.disaster == Disaster::RegionLoss && draw.congested;
-    let congestion = scenario.disasters[Disaster::RegionLoss.index()].congestion.as_ref();
-    worker.params[params::LAUNCH_SCALE.0 as usize] = if congested { draw.launch_slowdown } else { 1.0 };
+    let congestion = scenario.disasters[Disaster::RegionLoss.index()]
+        .congestion
+        .as_ref();
+    worker.params[params::LAUNCH_SCALE.0 as usize] =
+        if congested { draw.launch_slowdown } else { 1.0 };
     worker.params[params::LAUNCH_FAILURE.0 as usize] = match congestion {
         Some(c) if congested => c.launch_failure_probability,
         _ => scenario.launch.failure_probability,
     };
-    worker.params[params::RESTORE_BANDWIDTH.0 as usize] =
-        scenario.restore.bandwidth * if congested { draw.throughput_factor } else { 1.0 };
+    worker.params[params::RESTORE_BANDWIDTH.0 as usize] = scenario.restore.bandwidth
+        * if congested {
+            draw.throughput_factor
+        } else {
+            1.0
+        };
     worker.params[params::RESYNC_SECONDS.0 as usize] = 0.0;
 
     // Backup-based RPOs, computed at most once per trial and shared by the strategies (within
     // one trial every strategy asks the same question: the disaster type fixes it).
     let mut backup_cache: Option<Option<f64>> = None;
     let mut backup_rpo = |copied: bool, cutoff: f64| -> Option<f64> {
-        *backup_cache.get_or_insert_with(|| newest_backup_age(scenario, seed, trial, draw.backup_phase, cutoff, copied))
+        *backup_cache.get_or_insert_with(|| {
+            newest_backup_age(scenario, seed, trial, draw.backup_phase, cutoff, copied)
+        })
     };
 
     let mut rtos = [0.0f64; 4];
@@ -428,7 +514,9 @@ fn run_trial(
                 recoveries[earlier]
             }
             None => {
-                let recovery = worker.engine.run(&plan.recovery[s][d], &worker.params, &mut srng);
+                let recovery = worker
+                    .engine
+                    .run(&plan.recovery[s][d], &worker.params, &mut srng);
                 worker.engine.critical_path(&mut worker.paths[s]);
                 recovery
             }
@@ -462,10 +550,11 @@ fn run_trial(
                     no_backup = true;
                     scenario.backups.retention
                 }),
-                Disaster::Ransomware if scenario.backups.immutable => backup_rpo(true, draw.dwell).unwrap_or_else(|| {
-                    no_backup = true;
-                    scenario.backups.retention
-                }),
+                Disaster::Ransomware if scenario.backups.immutable => backup_rpo(true, draw.dwell)
+                    .unwrap_or_else(|| {
+                        no_backup = true;
+                        scenario.backups.retention
+                    }),
                 Disaster::Ransomware => {
                     no_backup = true;
                     scenario.backups.retention
@@ -494,10 +583,15 @@ fn run_trial(
                 let downtime = match &plan.failback[s] {
                     None => 0.0,
                     Some((runbook, resync)) => {
-                        let written = scenario.database.write_rate * (draw.outage - recovery).max(0.0);
-                        worker.params[params::RESYNC_SECONDS.0 as usize] = written / draw.bandwidth.max(1.0);
+                        let written =
+                            scenario.database.write_rate * (draw.outage - recovery).max(0.0);
+                        worker.params[params::RESYNC_SECONDS.0 as usize] =
+                            written / draw.bandwidth.max(1.0);
                         let total = worker.engine.run(runbook, &worker.params, &mut srng);
-                        let online = resync.iter().map(|&id| worker.engine.finish(id)).fold(0.0, f64::max);
+                        let online = resync
+                            .iter()
+                            .map(|&id| worker.engine.finish(id))
+                            .fold(0.0, f64::max);
                         (total - online).max(0.0)
                     }
                 };

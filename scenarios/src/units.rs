@@ -94,10 +94,16 @@ pub fn parse(text: &str, kind: Kind) -> Result<f64, String> {
         },
     };
     let Some(factor) = factor else {
-        return Err(format!("\"{text}\" has an unknown unit \"{unit}\": {}", expected()));
+        return Err(format!(
+            "\"{text}\" has an unknown unit \"{unit}\": {}",
+            expected()
+        ));
     };
     if !value.is_finite() || value < 0.0 {
-        return Err(format!("\"{text}\" is negative: {} must be ≥ 0", kind.noun()));
+        return Err(format!(
+            "\"{text}\" is negative: {} must be ≥ 0",
+            kind.noun()
+        ));
     }
     Ok(value * factor)
 }
@@ -114,7 +120,12 @@ pub fn format_duration(seconds: f64) -> String {
         return format!("{seconds:.1}s");
     }
     let total = seconds.round() as u64;
-    let (d, h, m, s) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60);
+    let (d, h, m, s) = (
+        total / 86_400,
+        total % 86_400 / 3600,
+        total % 3600 / 60,
+        total % 60,
+    );
     if d > 0 {
         format!("{d}d {h}h")
     } else if h > 0 {
@@ -124,47 +135,16 @@ pub fn format_duration(seconds: f64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_units() {
-        assert_eq!(parse("90s", Kind::Duration), Ok(90.0));
-        assert_eq!(parse("15m", Kind::Duration), Ok(900.0));
-        assert_eq!(parse("4h", Kind::Duration), Ok(14_400.0));
-        assert_eq!(parse("1.5d", Kind::Duration), Ok(129_600.0));
-        assert_eq!(parse("250ms", Kind::Duration), Ok(0.25));
-        assert_eq!(parse("2GiB", Kind::Size), Ok(2.0 * 1024.0 * 1024.0 * 1024.0));
-        assert_eq!(parse("4MB", Kind::Size), Ok(4e6));
-        assert_eq!(parse("40MiB/s", Kind::Rate), Ok(40.0 * 1024.0 * 1024.0));
-        assert_eq!(parse("1Gbit/s", Kind::Rate), Ok(125e6));
-        assert_eq!(parse("100Mbps", Kind::Rate), Ok(12.5e6));
-    }
-
-    #[test]
-    fn refuses_bad_input() {
-        assert!(parse("90", Kind::Duration).unwrap_err().contains("no unit"));
-        assert!(parse("-5s", Kind::Duration).unwrap_err().contains("negative"));
-        assert!(parse("5 parsecs", Kind::Duration).unwrap_err().contains("unknown unit"));
-        assert!(parse("s", Kind::Duration).unwrap_err().contains("no number"));
-        assert!(parse("4MB", Kind::Rate).unwrap_err().contains("unknown unit"));
-    }
-
-    #[test]
-    fn formats_durations() {
-        assert_eq!(format_duration(0.25), "250ms");
-        assert_eq!(format_duration(42.0), "42.0s");
-        assert_eq!(format_duration(725.0), "12m 05s");
-        assert_eq!(format_duration(12_000.0), "3h 20m");
-        assert_eq!(format_duration(187_200.0), "2d 4h");
-    }
-}
-
 /// Writes a value in base units back with a unit that reads it exactly (for generated files).
 pub fn format_exact(value: f64, kind: Kind) -> String {
     let candidates: &[(&str, f64)] = match kind {
-        Kind::Duration => &[("d", 86_400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 1e-3)],
+        Kind::Duration => &[
+            ("d", 86_400.0),
+            ("h", 3600.0),
+            ("m", 60.0),
+            ("s", 1.0),
+            ("ms", 1e-3),
+        ],
         Kind::Size => &[
             ("TiB", 1_099_511_627_776.0),
             ("GiB", 1_073_741_824.0),
@@ -194,4 +174,60 @@ pub fn format_exact(value: f64, kind: Kind) -> String {
     }
     let (unit, factor) = candidates[candidates.len() - 1];
     format!("{}{unit}", value / factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units() {
+        assert_eq!(parse("90s", Kind::Duration), Ok(90.0));
+        assert_eq!(parse("15m", Kind::Duration), Ok(900.0));
+        assert_eq!(parse("4h", Kind::Duration), Ok(14_400.0));
+        assert_eq!(parse("1.5d", Kind::Duration), Ok(129_600.0));
+        assert_eq!(parse("250ms", Kind::Duration), Ok(0.25));
+        assert_eq!(
+            parse("2GiB", Kind::Size),
+            Ok(2.0 * 1024.0 * 1024.0 * 1024.0)
+        );
+        assert_eq!(parse("4MB", Kind::Size), Ok(4e6));
+        assert_eq!(parse("40MiB/s", Kind::Rate), Ok(40.0 * 1024.0 * 1024.0));
+        assert_eq!(parse("1Gbit/s", Kind::Rate), Ok(125e6));
+        assert_eq!(parse("100Mbps", Kind::Rate), Ok(12.5e6));
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        assert!(parse("90", Kind::Duration).unwrap_err().contains("no unit"));
+        assert!(
+            parse("-5s", Kind::Duration)
+                .unwrap_err()
+                .contains("negative")
+        );
+        assert!(
+            parse("5 parsecs", Kind::Duration)
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(
+            parse("s", Kind::Duration)
+                .unwrap_err()
+                .contains("no number")
+        );
+        assert!(
+            parse("4MB", Kind::Rate)
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+    }
+
+    #[test]
+    fn formats_durations() {
+        assert_eq!(format_duration(0.25), "250ms");
+        assert_eq!(format_duration(42.0), "42.0s");
+        assert_eq!(format_duration(725.0), "12m 05s");
+        assert_eq!(format_duration(12_000.0), "3h 20m");
+        assert_eq!(format_duration(187_200.0), "2d 4h");
+    }
 }

@@ -6,11 +6,29 @@ use crate::report::{Outcome, Probability, Report, Stats};
 pub struct Csv;
 
 const HEADER: [&str; 14] = [
-    "strategy", "disaster", "metric", "trials", "mean", "p50", "p90", "p95", "p99", "max", "mean_std_error", "p_meet",
-    "p_meet_ci95_low", "p_meet_ci95_high",
+    "strategy",
+    "disaster",
+    "metric",
+    "trials",
+    "mean",
+    "p50",
+    "p90",
+    "p95",
+    "p99",
+    "max",
+    "mean_std_error",
+    "p_meet",
+    "p_meet_ci95_low",
+    "p_meet_ci95_high",
 ];
 
-fn row(strategy: &str, disaster: &str, metric: &str, stats: &Stats, meet: Option<&Probability>) -> Vec<String> {
+fn row(
+    strategy: &str,
+    disaster: &str,
+    metric: &str,
+    stats: &Stats,
+    meet: Option<&Probability>,
+) -> Vec<String> {
     let mut fields = vec![
         strategy.to_string(),
         disaster.to_string(),
@@ -25,7 +43,11 @@ fn row(strategy: &str, disaster: &str, metric: &str, stats: &Stats, meet: Option
         stats.mean_std_error.to_string(),
     ];
     match meet {
-        Some(p) => fields.extend([p.estimate.to_string(), p.ci95_low.to_string(), p.ci95_high.to_string()]),
+        Some(p) => fields.extend([
+            p.estimate.to_string(),
+            p.ci95_low.to_string(),
+            p.ci95_high.to_string(),
+        ]),
         None => fields.extend([String::new(), String::new(), String::new()]),
     }
     fields
@@ -33,9 +55,27 @@ fn row(strategy: &str, disaster: &str, metric: &str, stats: &Stats, meet: Option
 
 fn rows(strategy: &str, disaster: &str, o: &Outcome) -> [Vec<String>; 3] {
     [
-        row(strategy, disaster, "rto_seconds", &o.rto, Some(&o.p_meet_rto)),
-        row(strategy, disaster, "rpo_seconds", &o.rpo, Some(&o.p_meet_rpo)),
-        row(strategy, disaster, "failback_downtime_seconds", &o.failback_downtime, None),
+        row(
+            strategy,
+            disaster,
+            "rto_seconds",
+            &o.rto,
+            Some(&o.p_meet_rto),
+        ),
+        row(
+            strategy,
+            disaster,
+            "rpo_seconds",
+            &o.rpo,
+            Some(&o.p_meet_rpo),
+        ),
+        row(
+            strategy,
+            disaster,
+            "failback_downtime_seconds",
+            &o.failback_downtime,
+            None,
+        ),
     ]
 }
 

@@ -10,7 +10,12 @@ use crate::report::{Outcome, Probability, Report, Stats};
 pub struct Table;
 
 fn percent(p: &Probability) -> String {
-    format!("{:5.1}% [{:.1}–{:.1}]", 100.0 * p.estimate, 100.0 * p.ci95_low, 100.0 * p.ci95_high)
+    format!(
+        "{:5.1}% [{:.1}–{:.1}]",
+        100.0 * p.estimate,
+        100.0 * p.ci95_low,
+        100.0 * p.ci95_high
+    )
 }
 
 fn stats_cells(s: &Stats) -> String {
@@ -41,16 +46,33 @@ fn outcome_line(out: &mut String, label: &str, o: &Outcome) -> std::fmt::Result 
 fn header(out: &mut String, first: &str) -> std::fmt::Result {
     writeln!(
         out,
-        "  {first:<15} {:>8}  {:>9} {:>9} {:>9} {:>9}  {:>9} {:>9} {:>9} {:>9}  {:<22} {}",
-        "trials", "RTO p50", "p95", "p99", "max", "RPO p50", "p95", "p99", "max", "P(meet RTO&RPO) 95% CI", "meets?"
+        "  {first:<15} {:>8}  {:>9} {:>9} {:>9} {:>9}  {:>9} {:>9} {:>9} {:>9}  {:<22} meets?",
+        "trials",
+        "RTO p50",
+        "p95",
+        "p99",
+        "max",
+        "RPO p50",
+        "p95",
+        "p99",
+        "max",
+        "P(meet RTO&RPO) 95% CI",
     )
 }
 
 impl Render for Table {
     fn render(&self, r: &Report) -> anyhow::Result<String> {
         let mut out = String::new();
-        writeln!(out, "drsim {} — {} ({} → {})", r.drsim_version, r.scenario.name, r.scenario.primary_region, r.scenario.recovery_region)?;
-        writeln!(out, "{} trials, seed {}, scenario {}", r.trials, r.seed, r.scenario.file)?;
+        writeln!(
+            out,
+            "drsim {} — {} ({} → {})",
+            r.drsim_version, r.scenario.name, r.scenario.primary_region, r.scenario.recovery_region
+        )?;
+        writeln!(
+            out,
+            "{} trials, seed {}, scenario {}",
+            r.trials, r.seed, r.scenario.file
+        )?;
         writeln!(
             out,
             "objectives met when P(meet) is at least {:.0}% (lower end of the 95% interval); service level {:.0}% of capacity",
@@ -86,31 +108,61 @@ impl Render for Table {
             }
         }
 
-        writeln!(out, "\nWhat drives recovery time (region loss): steps most often on the critical path")?;
+        writeln!(
+            out,
+            "\nWhat drives recovery time (region loss): steps most often on the critical path"
+        )?;
         for s in &r.strategies {
-            let Some(region) = s.by_disaster.first() else { continue };
-            let mut steps: Vec<_> = region.critical_path.iter().filter(|c| c.on_critical_path > 0.0).collect();
-            steps.sort_by(|a, b| (b.on_critical_path * b.mean_contribution).total_cmp(&(a.on_critical_path * a.mean_contribution)));
+            let Some(region) = s.by_disaster.first() else {
+                continue;
+            };
+            let mut steps: Vec<_> = region
+                .critical_path
+                .iter()
+                .filter(|c| c.on_critical_path > 0.0)
+                .collect();
+            steps.sort_by(|a, b| {
+                (b.on_critical_path * b.mean_contribution)
+                    .total_cmp(&(a.on_critical_path * a.mean_contribution))
+            });
             let listed: Vec<String> = steps
                 .iter()
                 .take(4)
-                .map(|c| format!("{} {:.0}% ({})", c.step, 100.0 * c.on_critical_path, format_duration(c.mean_contribution)))
+                .map(|c| {
+                    format!(
+                        "{} {:.0}% ({})",
+                        c.step,
+                        100.0 * c.on_critical_path,
+                        format_duration(c.mean_contribution)
+                    )
+                })
                 .collect();
             writeln!(out, "  {:<15} {}", s.name, listed.join(", "))?;
         }
 
         writeln!(out, "\nFailback downtime after region loss (p50 / p95)")?;
         for s in &r.strategies {
-            let Some(region) = s.by_disaster.first() else { continue };
+            let Some(region) = s.by_disaster.first() else {
+                continue;
+            };
             let f = &region.outcome.failback_downtime;
             if f.count == 0 {
                 writeln!(out, "  {:<15} –", s.name)?;
             } else {
-                writeln!(out, "  {:<15} {} / {}", s.name, format_duration(f.p50), format_duration(f.p95))?;
+                writeln!(
+                    out,
+                    "  {:<15} {} / {}",
+                    s.name,
+                    format_duration(f.p50),
+                    format_duration(f.p95)
+                )?;
             }
         }
 
-        writeln!(out, "\nHead to head (same disasters): P(first recovers faster) / P(second faster) / P(tie)")?;
+        writeln!(
+            out,
+            "\nHead to head (same disasters): P(first recovers faster) / P(second faster) / P(tie)"
+        )?;
         for p in &r.pairwise {
             writeln!(
                 out,
