@@ -101,11 +101,11 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = report::build(&scenario, &file, &results, flags.seed);
-    if !flags.quiet && results.replication_overloaded > 0 {
-        eprintln!(
-            "warning: REPLICATION CANNOT KEEP UP in {} of {} trials (write load ≥ link bandwidth)",
-            results.replication_overloaded, results.trials
-        );
+    if !flags.quiet {
+        // Warnings found by the run itself (the scenario's were shown before it).
+        for warning in report.warnings.iter().skip(scenario.warnings.len()) {
+            eprintln!("warning: {warning}");
+        }
     }
     let text = output::renderer(flags.format)
         .render(&report)

@@ -274,8 +274,10 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
     let mut warnings = scenario.warnings.clone();
     if results.replication_overloaded > 0 {
         warnings.push(format!(
-            "REPLICATION CANNOT KEEP UP in {} of {} trials: the write load reached the link bandwidth, so lags grew for as long as simulated",
-            results.replication_overloaded, results.trials
+            "REPLICATION CANNOT KEEP UP in {} of {} region-loss trials: the write load reached the link bandwidth, \
+             so the lag grew for as long as simulated (replication.max-window)",
+            results.replication_overloaded,
+            results.disaster_trials(Disaster::RegionLoss)
         ));
     }
     Report {

@@ -53,8 +53,8 @@ pub struct Database {
     /// Bytes.
     pub size: Dist,
     pub multi_az: bool,
-    /// Mean write rate, bytes/s.
-    pub write_rate: f64,
+    /// Mean write rate, bytes/s, drawn once per trial (the workload's level at that time).
+    pub write_rate: Dist,
     /// Mean size of one write burst, bytes (sizes are exponential).
     pub burst_size: f64,
     /// Write-rate multiplier for each hour of the day (mean 1).
@@ -85,12 +85,14 @@ pub struct Replication {
     pub bandwidth: Dist,
     /// Longest history simulated for the replication queue, seconds.
     pub max_window: f64,
+    /// Delay of the replica applying what it received (seconds), added to the queueing lag.
+    pub apply_lag: Dist,
 }
 
 #[derive(Clone, Debug)]
 pub struct Restore {
-    /// Bytes/s shared by all concurrent restores in the recovery region.
-    pub bandwidth: f64,
+    /// Bytes/s shared by all concurrent restores in the recovery region, drawn per trial.
+    pub bandwidth: Dist,
     /// Bytes/s cap of one restore stream (volume hydration rate), drawn per transfer.
     pub per_transfer: Dist,
 }
@@ -386,6 +388,13 @@ pub(crate) fn build(
             "replication.max-window",
             Kind::Duration,
         )?,
+        apply_lag: dist_of(
+            &pick(layers, ul, rl, "replication.apply-lag", |s| {
+                s.apply_lag.as_ref()
+            })?,
+            "replication.apply-lag",
+            Kind::Duration,
+        )?,
     };
     if replication.bandwidth.min_value() <= 0.0 && replication.bandwidth.is_constant() {
         return Err(bandwidth_found.error(
@@ -400,7 +409,7 @@ pub(crate) fn build(
         s.bandwidth.as_ref()
     })?;
     let restore = Restore {
-        bandwidth: fixed_of(&restore_bw, "restore.bandwidth", Kind::Rate)?,
+        bandwidth: dist_of(&restore_bw, "restore.bandwidth", Kind::Rate)?,
         per_transfer: dist_of(
             &pick(layers, us, rs, "restore.per-transfer", |s| {
                 s.per_transfer.as_ref()
@@ -409,7 +418,7 @@ pub(crate) fn build(
             Kind::Rate,
         )?,
     };
-    if restore.bandwidth <= 0.0 {
+    if restore.bandwidth.min_value() <= 0.0 {
         return Err(restore_bw.error("restore.bandwidth", "the restore bandwidth must be > 0"));
     }
 
@@ -525,9 +534,7 @@ pub(crate) fn build(
             strategy_config(strategy, user, reference, layers, &scenario)?;
     }
     let overrides =
-        |get: fn(&RawSharedRunbooks) -> Option<&RawRunbook>| {
-            user.runbooks.as_ref().and_then(get)
-        };
+        |get: fn(&RawSharedRunbooks) -> Option<&RawRunbook>| user.runbooks.as_ref().and_then(get);
     let source = layers.user;
     let az_loss = runbooks::apply_overrides(
         runbooks::default_az_loss(&scenario),
@@ -573,21 +580,22 @@ fn check_replication_load(
     warnings: &mut Vec<String>,
 ) -> Result<(), ScenarioError> {
     let link = replication.bandwidth.typical();
+    let write_rate = database.write_rate.mean();
     let mb = |v: f64| format!("{:.2} MB/s", v / 1e6);
-    if database.write_rate >= link {
+    if write_rate >= link {
         return Err(bandwidth
             .error(
                 "replication.bandwidth",
                 format!(
                     "replication cannot keep up: the mean write rate ({}) is at or above the typical link bandwidth ({}), \
                      so the replication lag grows without bound",
-                    mb(database.write_rate),
+                    mb(write_rate),
                     mb(link)
                 ),
             )
             .with_help("raise replication.bandwidth or lower database.write-rate; the bandwidth must exceed the write rate"));
     }
-    let peak = database.daily_profile.iter().copied().fold(0.0, f64::max) * database.write_rate;
+    let peak = database.daily_profile.iter().copied().fold(0.0, f64::max) * write_rate;
     if peak >= link {
         warnings.push(format!(
             "REPLICATION CANNOT KEEP UP at peak hours: the peak-hour write rate ({}) reaches the typical link bandwidth ({}); \
@@ -595,11 +603,11 @@ fn check_replication_load(
             mb(peak),
             mb(link)
         ));
-    } else if database.write_rate >= 0.8 * link {
+    } else if write_rate >= 0.8 * link {
         warnings.push(format!(
             "replication runs close to saturation: the mean write rate ({}) is {:.0} % of the typical link bandwidth ({})",
-            mb(database.write_rate),
-            100.0 * database.write_rate / link,
+            mb(write_rate),
+            100.0 * write_rate / link,
             mb(link)
         ));
     }
@@ -827,7 +835,7 @@ fn database(
         .clone(),
         size: dist("size", Kind::Size, |s| s.size.as_ref())?,
         multi_az: *pick(layers, u, r, "database.multi-az", |s| s.multi_az.as_ref())?.value,
-        write_rate: fixed_of(&write_rate, "database.write-rate", Kind::Rate)?,
+        write_rate: dist_of(&write_rate, "database.write-rate", Kind::Rate)?,
         burst_size,
         daily_profile,
         restore: dist("restore", Kind::Duration, |s| s.restore.as_ref())?,

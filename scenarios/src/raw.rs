@@ -97,6 +97,7 @@ raw_section!(RawData {
 raw_section!(RawReplication {
     bandwidth: RawQuantity,
     max_window: RawQuantity,
+    apply_lag: RawQuantity,
 });
 
 raw_section!(RawRestore {

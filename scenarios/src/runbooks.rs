@@ -197,6 +197,24 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
             }
         }
     }
+    if config.strategy != Strategy::BackupRestore {
+        // Datasets that are not replicated must come back from their backups.
+        for data in scenario.data.iter().filter(|d| d.replication_lag.is_none()) {
+            let retrieve = format!("retrieve-{}", data.name);
+            let restore = format!("restore-{}", data.name);
+            steps.push(step(
+                &retrieve,
+                &[start],
+                Action::Retrieve(data.name.clone()),
+            ));
+            steps.push(step(
+                &restore,
+                &[&retrieve],
+                Action::RestoreData(data.name.clone()),
+            ));
+            ready.push(restore);
+        }
+    }
     let ready: Vec<&str> = ready.iter().map(String::as_str).collect();
     steps.push(step("switch-dns", &ready, Action::SwitchDns));
     steps

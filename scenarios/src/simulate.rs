@@ -60,6 +60,8 @@ pub struct Plan {
     /// (shared runbooks bound to the same knobs). On the same random stream it gives the same
     /// outcome, so its result is reused instead of simulated again.
     same_as: Vec<[Option<usize>; 4]>,
+    /// Whether some dataset is not replicated (replicated strategies restore it from backups).
+    unreplicated_data: bool,
 }
 
 impl Plan {
@@ -142,11 +144,13 @@ impl Plan {
                 })
             })
             .collect();
+        let unreplicated_data = scenario.data.iter().any(|d| d.replication_lag.is_none());
         Ok(Plan {
             recovery,
             failback,
             step_names,
             same_as,
+            unreplicated_data,
         })
     }
 
@@ -306,6 +310,12 @@ struct DisasterDraw {
     dwell: f64,
     /// Largest replication lag among replicated datasets, seconds.
     data_lag: f64,
+    /// Mean write rate at the workload's level this time (before the hour's multiplier), bytes/s.
+    write_rate: f64,
+    /// Restore bandwidth of the recovery region before congestion, bytes/s.
+    restore_bandwidth: f64,
+    /// The database replica's apply delay, seconds.
+    apply_lag: f64,
 }
 
 fn ms(seconds: f64) -> u64 {
@@ -391,6 +401,9 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
             data_lag = data_lag.max(lag.sample(rng));
         }
     }
+    let write_rate = scenario.database.write_rate.sample(rng);
+    let restore_bandwidth = scenario.restore.bandwidth.sample(rng);
+    let apply_lag = scenario.replication.apply_lag.sample(rng);
     let (outage, dwell) = match disaster {
         Disaster::RegionLoss => (region_outage, 0.0),
         Disaster::AzLoss => (az_outage, 0.0),
@@ -408,6 +421,9 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
         throughput_factor,
         dwell,
         data_lag,
+        write_rate,
+        restore_bandwidth,
+        apply_lag,
     }
 }
 
@@ -460,7 +476,7 @@ fn run_trial(
     let mut db_lag = 0.0;
     if draw.disaster == Disaster::RegionLoss {
         let db = &scenario.database;
-        let rate = db.write_rate * db.daily_profile[draw.hour];
+        let rate = draw.write_rate * db.daily_profile[draw.hour];
         let mut qrng = stream_rng(seed, trial, STREAM_REPLICATION);
         let state = queue::state_at_random_instant(
             &mut qrng,
@@ -469,7 +485,7 @@ fn run_trial(
             draw.bandwidth,
             scenario.replication.max_window,
         );
-        db_lag = state.oldest_age;
+        db_lag = state.oldest_age + draw.apply_lag;
         if state.unstable {
             results.replication_overloaded += 1;
         }
@@ -485,7 +501,7 @@ fn run_trial(
         Some(c) if congested => c.launch_failure_probability,
         _ => scenario.launch.failure_probability,
     };
-    worker.params[params::RESTORE_BANDWIDTH.0 as usize] = scenario.restore.bandwidth
+    worker.params[params::RESTORE_BANDWIDTH.0 as usize] = draw.restore_bandwidth
         * if congested {
             draw.throughput_factor
         } else {
@@ -525,36 +541,38 @@ fn run_trial(
         let cell = &mut results.cells[s][d];
         let primary_first = recovery > draw.outage;
         let rto = recovery.min(draw.outage);
+        // Data lost when restoring from the newest usable backup (`None`: none within retention).
         let mut no_backup = false;
+        let mut from_backup = |copied: bool, cutoff: f64| {
+            backup_rpo(copied, cutoff).unwrap_or_else(|| {
+                no_backup = true;
+                scenario.backups.retention
+            })
+        };
         let rpo = if primary_first {
             0.0
         } else {
             match draw.disaster {
-                Disaster::RegionLoss => match strategy {
-                    Strategy::BackupRestore => backup_rpo(true, 0.0).unwrap_or_else(|| {
-                        no_backup = true;
-                        scenario.backups.retention
-                    }),
-                    Strategy::PilotLight | Strategy::WarmStandby => db_lag.max(draw.data_lag),
-                    Strategy::MultiSite => match scenario.strategies[s].database_replication {
-                        DbReplication::Sync => draw.data_lag,
-                        DbReplication::Async => db_lag.max(draw.data_lag),
-                    },
-                },
+                Disaster::RegionLoss => {
+                    let db = match (strategy, scenario.strategies[s].database_replication) {
+                        (Strategy::BackupRestore, _) => from_backup(true, 0.0),
+                        (Strategy::MultiSite, DbReplication::Sync) => 0.0,
+                        _ => db_lag,
+                    };
+                    // Backup-restore restores every dataset from the same backups as the
+                    // database; the others replicate datasets, and restore from backups
+                    // those that are not replicated.
+                    let data = match (strategy, plan.unreplicated_data) {
+                        (Strategy::BackupRestore, _) => 0.0,
+                        (_, true) => draw.data_lag.max(from_backup(true, 0.0)),
+                        (_, false) => draw.data_lag,
+                    };
+                    db.max(data)
+                }
                 Disaster::AzLoss if scenario.database.multi_az => 0.0,
-                Disaster::AzLoss => backup_rpo(false, 0.0).unwrap_or_else(|| {
-                    no_backup = true;
-                    scenario.backups.retention
-                }),
-                Disaster::Corruption => backup_rpo(false, draw.dwell).unwrap_or_else(|| {
-                    no_backup = true;
-                    scenario.backups.retention
-                }),
-                Disaster::Ransomware if scenario.backups.immutable => backup_rpo(true, draw.dwell)
-                    .unwrap_or_else(|| {
-                        no_backup = true;
-                        scenario.backups.retention
-                    }),
+                Disaster::AzLoss => from_backup(false, 0.0),
+                Disaster::Corruption => from_backup(false, draw.dwell),
+                Disaster::Ransomware if scenario.backups.immutable => from_backup(true, draw.dwell),
                 Disaster::Ransomware => {
                     no_backup = true;
                     scenario.backups.retention
@@ -583,8 +601,7 @@ fn run_trial(
                 let downtime = match &plan.failback[s] {
                     None => 0.0,
                     Some((runbook, resync)) => {
-                        let written =
-                            scenario.database.write_rate * (draw.outage - recovery).max(0.0);
+                        let written = draw.write_rate * (draw.outage - recovery).max(0.0);
                         worker.params[params::RESYNC_SECONDS.0 as usize] =
                             written / draw.bandwidth.max(1.0);
                         let total = worker.engine.run(runbook, &worker.params, &mut srng);

@@ -37,7 +37,9 @@ pub enum DistError {
         low: f64,
         high: f64,
     },
-    #[error("p95 ({p95}) must be greater than the median ({median}); use a fixed value for a constant")]
+    #[error(
+        "p95 ({p95}) must be greater than the median ({median}); use a fixed value for a constant"
+    )]
     P95NotAboveMedian { median: f64, p95: f64 },
     #[error("an empirical distribution needs at least one observation")]
     EmptyEmpirical,
@@ -51,13 +53,27 @@ pub enum Dist {
     /// Uniform on `[low, high]`.
     Uniform { low: f64, high: f64 },
     /// Triangular on `[min, max]` with its peak at `mode`.
-    Triangular { min: f64, mode: f64, max: f64, inner: Triangular<f64> },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+        inner: Triangular<f64>,
+    },
     /// Beta-PERT on `[min, max]` with most likely value `mode` (shape 4).
-    Pert { min: f64, mode: f64, max: f64, inner: Pert<f64> },
+    Pert {
+        min: f64,
+        mode: f64,
+        max: f64,
+        inner: Pert<f64>,
+    },
     /// Exponential with the given mean.
     Exponential { mean: f64, inner: Exp<f64> },
     /// Lognormal given by its median and 95th percentile.
-    LogNormal { median: f64, p95: f64, inner: LogNormal<f64> },
+    LogNormal {
+        median: f64,
+        p95: f64,
+        inner: LogNormal<f64>,
+    },
     /// Resampling of a list of observations, each equally likely.
     Empirical(Arc<[f64]>),
 }
@@ -72,11 +88,21 @@ fn non_negative(what: &'static str, value: f64) -> Result<f64, DistError> {
     }
 }
 
-fn ordered(low_name: &'static str, low: f64, high_name: &'static str, high: f64) -> Result<(), DistError> {
+fn ordered(
+    low_name: &'static str,
+    low: f64,
+    high_name: &'static str,
+    high: f64,
+) -> Result<(), DistError> {
     if low <= high {
         Ok(())
     } else {
-        Err(DistError::Order { low_name, high_name, low, high })
+        Err(DistError::Order {
+            low_name,
+            high_name,
+            low,
+            high,
+        })
     }
 }
 
@@ -100,9 +126,18 @@ impl Dist {
         if min == max {
             return Ok(Dist::Fixed(min));
         }
-        let inner = Triangular::new(min, max, mode)
-            .map_err(|_| DistError::Order { low_name: "min", high_name: "max", low: min, high: max })?;
-        Ok(Dist::Triangular { min, mode, max, inner })
+        let inner = Triangular::new(min, max, mode).map_err(|_| DistError::Order {
+            low_name: "min",
+            high_name: "max",
+            low: min,
+            high: max,
+        })?;
+        Ok(Dist::Triangular {
+            min,
+            mode,
+            max,
+            inner,
+        })
     }
 
     /// Beta-PERT with `min ≤ mode ≤ max`.
@@ -113,24 +148,43 @@ impl Dist {
         }
         let inner = Pert::new(min, max)
             .with_mode(mode)
-            .map_err(|_| DistError::Order { low_name: "min", high_name: "max", low: min, high: max })?;
-        Ok(Dist::Pert { min, mode, max, inner })
+            .map_err(|_| DistError::Order {
+                low_name: "min",
+                high_name: "max",
+                low: min,
+                high: max,
+            })?;
+        Ok(Dist::Pert {
+            min,
+            mode,
+            max,
+            inner,
+        })
     }
 
     /// Exponential with mean `mean > 0`.
     pub fn exponential(mean: f64) -> Result<Self, DistError> {
         if !(mean.is_finite() && mean > 0.0) {
-            return Err(DistError::NotPositive { what: "mean", value: mean });
+            return Err(DistError::NotPositive {
+                what: "mean",
+                value: mean,
+            });
         }
         non_negative("mean", mean)?;
-        let inner = Exp::new(1.0 / mean).map_err(|_| DistError::NotPositive { what: "mean", value: mean })?;
+        let inner = Exp::new(1.0 / mean).map_err(|_| DistError::NotPositive {
+            what: "mean",
+            value: mean,
+        })?;
         Ok(Dist::Exponential { mean, inner })
     }
 
     /// Lognormal with the given median and 95th percentile (`0 < median < p95`).
     pub fn lognormal(median: f64, p95: f64) -> Result<Self, DistError> {
         if !(median.is_finite() && median > 0.0) {
-            return Err(DistError::NotPositive { what: "median", value: median });
+            return Err(DistError::NotPositive {
+                what: "median",
+                value: median,
+            });
         }
         non_negative("median", median)?;
         if !(p95.is_finite() && p95 > median) {
@@ -171,7 +225,11 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let x = self.draw(rng);
         // Parameters are bounded so this never triggers; it keeps the promise unconditional.
-        if x.is_finite() { x.max(0.0) } else { self.min_value() }
+        if x.is_finite() {
+            x.max(0.0)
+        } else {
+            self.min_value()
+        }
     }
 
     #[inline]
@@ -232,13 +290,20 @@ impl Dist {
     /// The same distribution with every value multiplied by `factor` (> 0), e.g. a unit change.
     pub fn scaled(&self, factor: f64) -> Result<Self, DistError> {
         if !(factor.is_finite() && factor > 0.0) {
-            return Err(DistError::NotPositive { what: "scale factor", value: factor });
+            return Err(DistError::NotPositive {
+                what: "scale factor",
+                value: factor,
+            });
         }
         match self {
             Dist::Fixed(v) => Dist::fixed(v * factor),
             Dist::Uniform { low, high } => Dist::uniform(low * factor, high * factor),
-            Dist::Triangular { min, mode, max, .. } => Dist::triangular(min * factor, mode * factor, max * factor),
-            Dist::Pert { min, mode, max, .. } => Dist::pert(min * factor, mode * factor, max * factor),
+            Dist::Triangular { min, mode, max, .. } => {
+                Dist::triangular(min * factor, mode * factor, max * factor)
+            }
+            Dist::Pert { min, mode, max, .. } => {
+                Dist::pert(min * factor, mode * factor, max * factor)
+            }
             Dist::Exponential { mean, .. } => Dist::exponential(mean * factor),
             Dist::LogNormal { median, p95, .. } => Dist::lognormal(median * factor, p95 * factor),
             Dist::Empirical(obs) => {

@@ -5,7 +5,8 @@
 //! The queue is simulated forward over a window that ends at the instant of interest, starting
 //! empty. For a stable queue the window is long enough that a busy period spanning it is
 //! negligible (its tail decays as exp(−(√μ − √λ)² t)); an unstable queue is simulated over the
-//! caller's maximum window, so its backlog is what that much overload accumulates.
+//! caller's maximum window, so its backlog is what that much overload accumulates (at its fluid
+//! limit when that window holds more than 20,000 arrivals).
 
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
@@ -24,6 +25,10 @@ pub struct QueueState {
 /// Multiples of the busy-period decay time simulated before the instant (e^−30 ≈ 1e−13).
 const WINDOW_DECAY_TIMES: f64 = 30.0;
 
+/// Expected arrivals above which an overloaded queue is taken at its fluid limit instead of
+/// being simulated burst by burst.
+const FLUID_EVENTS: f64 = 20_000.0;
+
 /// The queue state at a random instant. `arrival_rate` in bursts/s, `mean_size` and `capacity`
 /// in units and units/s (e.g. bytes, bytes/s); `max_window` bounds the simulated history.
 pub fn state_at_random_instant<R: Rng + ?Sized>(
@@ -34,10 +39,18 @@ pub fn state_at_random_instant<R: Rng + ?Sized>(
     max_window: f64,
 ) -> QueueState {
     if !(arrival_rate > 0.0 && mean_size > 0.0) {
-        return QueueState { oldest_age: 0.0, backlog: 0, unstable: false };
+        return QueueState {
+            oldest_age: 0.0,
+            backlog: 0,
+            unstable: false,
+        };
     }
     if capacity <= 0.0 {
-        return QueueState { oldest_age: max_window, backlog: 0, unstable: true };
+        return QueueState {
+            oldest_age: max_window,
+            backlog: 0,
+            unstable: true,
+        };
     }
     let mu = capacity / mean_size;
     let unstable = arrival_rate >= mu;
@@ -47,6 +60,19 @@ pub fn state_at_random_instant<R: Rng + ?Sized>(
         let gap = (mu.sqrt() - arrival_rate.sqrt()).powi(2);
         (WINDOW_DECAY_TIMES / gap).min(max_window)
     };
+    if unstable && arrival_rate * window > FLUID_EVENTS {
+        // Long overload: the fluid limit. The server never idles, so by now it has served the
+        // work of the first `window · μ/λ` seconds of arrivals; the oldest unfinished burst
+        // arrived then. Relative fluctuations are O(1/√(λ·window)), below 1 % here.
+        let served = window * (mu / arrival_rate).min(1.0);
+        return QueueState {
+            oldest_age: window - served,
+            backlog: ((arrival_rate - mu) * window)
+                .round()
+                .min(f64::from(u32::MAX)) as u32,
+            unstable,
+        };
+    }
     let mean_gap = 1.0 / arrival_rate;
     let mean_service = mean_size / capacity;
     let mut arrival = -window;
@@ -66,5 +92,9 @@ pub fn state_at_random_instant<R: Rng + ?Sized>(
             backlog += 1;
         }
     }
-    QueueState { oldest_age: oldest.map_or(0.0, |a| -a), backlog, unstable }
+    QueueState {
+        oldest_age: oldest.map_or(0.0, |a| -a),
+        backlog,
+        unstable,
+    }
 }

@@ -60,7 +60,10 @@ where
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .build()
-        .map_err(|source| RunError::ThreadPool { threads: config.threads, source })?;
+        .map_err(|source| RunError::ThreadPool {
+            threads: config.threads,
+            source,
+        })?;
     let chunk = config.chunk_size.max(1);
     let chunks = config.trials.div_ceil(chunk);
     let result = pool.install(|| {
@@ -106,12 +109,22 @@ mod tests {
     #[test]
     fn every_trial_runs_once_at_any_thread_count() {
         for threads in [1, 2, 3] {
-            let config = RunConfig { trials: 10_007, chunk_size: 64, threads };
+            let config = RunConfig {
+                trials: 10_007,
+                chunk_size: 64,
+                threads,
+            };
             let counter = AtomicU64::new(0);
-            let sum = run(&config, Sum::default, || (), |i, _, acc| {
-                acc.0 += u128::from(i);
-                acc.1 += 1;
-            }, Some(&counter))
+            let sum = run(
+                &config,
+                Sum::default,
+                || (),
+                |i, _, acc| {
+                    acc.0 += u128::from(i);
+                    acc.1 += 1;
+                },
+                Some(&counter),
+            )
             .map_err(|e| e.to_string());
             assert_eq!(sum, Ok(Sum(10_007 * 10_006 / 2, 10_007)));
             assert_eq!(counter.load(Ordering::Relaxed), 10_007);

@@ -210,3 +210,33 @@ fn zero_arrival_rate_is_an_empty_queue() {
         );
     }
 }
+
+/// A long overload is taken at its fluid limit: the oldest unfinished burst is
+/// `window · (1 − μ/λ)` old. Just below the switch (19,000 expected arrivals, simulated burst by
+/// burst) the simulated mean age agrees with that limit within 1 %, so the two regimes join.
+#[test]
+fn long_overload_matches_its_fluid_limit() {
+    let (lambda, mean_size) = (10.0, 1.0);
+    let capacity = 5.0; // μ = 5, ρ = 2
+    let fluid_age = |window: f64| window * (1.0 - capacity / (lambda * mean_size));
+    let simulated_window = 1_900.0;
+    let runs = 200;
+    let mean_age = (0..runs)
+        .map(|i| {
+            let mut rng = stream_rng(SEED, i, 1);
+            state_at_random_instant(&mut rng, lambda, mean_size, capacity, simulated_window)
+                .oldest_age
+        })
+        .sum::<f64>()
+        / runs as f64;
+    assert!(
+        (mean_age / fluid_age(simulated_window) - 1.0).abs() < 0.01,
+        "simulated {mean_age}, fluid {}",
+        fluid_age(simulated_window)
+    );
+    let mut rng = stream_rng(SEED, 0, 1);
+    let long = state_at_random_instant(&mut rng, lambda, mean_size, capacity, 3_600.0);
+    assert!(long.unstable);
+    assert_eq!(long.oldest_age, fluid_age(3_600.0));
+    assert_eq!(long.backlog, 18_000);
+}
