@@ -18,7 +18,12 @@ fn reference_scenario(c: &mut Criterion) {
     for threads in [1, 2] {
         group.bench_function(format!("simulate_100k_trials_{threads}_threads"), |b| {
             b.iter(|| {
-                let options = RunOptions { trials, seed: 1, threads, progress: None };
+                let options = RunOptions {
+                    trials,
+                    seed: 1,
+                    threads,
+                    progress: None,
+                };
                 black_box(simulate(&scenario, &options).map(|r| r.trials).ok())
             })
         });
