@@ -5,24 +5,29 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
+use scenarios::Strategy as DrStrategy;
 use scenarios::runbooks::{Action, StepDef};
-use scenarios::{Disaster, RunOptions, Scenario, Strategy};
+use scenarios::{Disaster, RunOptions, Scenario};
 use sim_core::dist::Dist;
 
 fn load(text: &str) -> Scenario {
-    scenarios::load(text, "test.toml").unwrap_or_else(|e| panic!("scenario refused: {e}\n--- text ---\n{text}"))
+    scenarios::load(text, "test.toml")
+        .unwrap_or_else(|e| panic!("scenario refused: {e}\n--- text ---\n{text}"))
 }
 
 fn reference() -> Scenario {
     scenarios::reference().unwrap_or_else(|e| panic!("the reference scenario is refused: {e}"))
 }
 
-fn runbook(scenario: &Scenario, strategy: Strategy) -> &[StepDef] {
+fn runbook(scenario: &Scenario, strategy: DrStrategy) -> &[StepDef] {
     &scenario.strategies[strategy.index()].runbook
 }
 
 fn step<'a>(steps: &'a [StepDef], name: &str) -> &'a StepDef {
-    steps.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no step {name:?} in {steps:#?}"))
+    steps
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no step {name:?} in {steps:#?}"))
 }
 
 fn names(steps: &[StepDef]) -> Vec<&str> {
@@ -37,7 +42,11 @@ fn an_empty_file_is_the_reference_scenario() {
     // `Scenario` holds no file name or position, so nothing needs masking.
     let empty = load("");
     assert_eq!(format!("{empty:#?}"), format!("{:#?}", reference()));
-    assert!(empty.warnings.is_empty(), "the reference scenario warns: {:?}", empty.warnings);
+    assert!(
+        empty.warnings.is_empty(),
+        "the reference scenario warns: {:?}",
+        empty.warnings
+    );
 }
 
 #[test]
@@ -48,16 +57,29 @@ fn comments_and_blank_lines_alone_are_the_reference_scenario() {
 
 #[test]
 fn the_reference_text_loaded_as_a_user_file_is_the_reference_scenario() {
-    assert_eq!(format!("{:#?}", load(scenarios::REFERENCE)), format!("{:#?}", reference()));
+    assert_eq!(
+        format!("{:#?}", load(scenarios::REFERENCE)),
+        format!("{:#?}", reference())
+    );
 }
 
 #[test]
 fn the_init_text_loads_and_is_the_reference_scenario() {
     let text = scenarios::init_text().unwrap_or_else(|e| panic!("init_text failed: {e}"));
-    assert!(text.starts_with(scenarios::REFERENCE), "init text should start with the reference scenario");
-    assert!(text.contains("[strategies.pilot-light.runbook]"), "init text should spell out the runbooks");
-    assert!(text.contains("[runbooks.failback]"), "init text should spell out the shared runbooks");
-    let loaded = scenarios::load(&text, "drsim.toml").unwrap_or_else(|e| panic!("the init text is refused: {e}"));
+    assert!(
+        text.starts_with(scenarios::REFERENCE),
+        "init text should start with the reference scenario"
+    );
+    assert!(
+        text.contains("[strategies.pilot-light.runbook]"),
+        "init text should spell out the runbooks"
+    );
+    assert!(
+        text.contains("[runbooks.failback]"),
+        "init text should spell out the shared runbooks"
+    );
+    let loaded = scenarios::load(&text, "drsim.toml")
+        .unwrap_or_else(|e| panic!("the init text is refused: {e}"));
     assert_eq!(format!("{loaded:#?}"), format!("{:#?}", reference()));
 }
 
@@ -75,21 +97,38 @@ after = ["promote-db", "launch-app", "launch-web"]
 "#;
     let scenario = load(text);
     let reference = reference();
-    let steps = runbook(&scenario, Strategy::PilotLight);
-    assert!(!names(steps).contains(&"resize-db"), "resize-db is still there: {:?}", names(steps));
+    let steps = runbook(&scenario, DrStrategy::PilotLight);
+    assert!(
+        !names(steps).contains(&"resize-db"),
+        "resize-db is still there: {:?}",
+        names(steps)
+    );
     let switch = step(steps, "switch-dns");
     assert_eq!(switch.after, ["promote-db", "launch-app", "launch-web"]);
     // The action of a step that is only re-pointed is kept.
     assert_eq!(switch.action, Action::SwitchDns);
     // The other steps of this runbook, and every other runbook, are untouched.
-    let expected: Vec<&StepDef> =
-        runbook(&reference, Strategy::PilotLight).iter().filter(|s| s.name != "resize-db" && s.name != "switch-dns").collect();
+    let expected: Vec<&StepDef> = runbook(&reference, DrStrategy::PilotLight)
+        .iter()
+        .filter(|s| s.name != "resize-db" && s.name != "switch-dns")
+        .collect();
     let kept: Vec<&StepDef> = steps.iter().filter(|s| s.name != "switch-dns").collect();
     assert_eq!(format!("{kept:?}"), format!("{expected:?}"));
-    for other in [Strategy::BackupRestore, Strategy::WarmStandby, Strategy::MultiSite] {
-        assert_eq!(format!("{:?}", runbook(&scenario, other)), format!("{:?}", runbook(&reference, other)), "{other:?}");
+    for other in [
+        DrStrategy::BackupRestore,
+        DrStrategy::WarmStandby,
+        DrStrategy::MultiSite,
+    ] {
+        assert_eq!(
+            format!("{:?}", runbook(&scenario, other)),
+            format!("{:?}", runbook(&reference, other)),
+            "{other:?}"
+        );
     }
-    assert_eq!(format!("{:?}", scenario.failback_runbook), format!("{:?}", reference.failback_runbook));
+    assert_eq!(
+        format!("{:?}", scenario.failback_runbook),
+        format!("{:?}", reference.failback_runbook)
+    );
 }
 
 #[test]
@@ -98,8 +137,14 @@ fn removing_a_step_others_depend_on_is_refused_with_the_dependant_named() {
     let error = scenarios::load(text, "test.toml").unwrap_err();
     let message = error.to_string();
     assert!(message.starts_with("test.toml"), "{message}");
-    assert!(message.contains("switch-dns") && message.contains("\"resize-db\""), "{message}");
-    assert!(message.contains("strategies.pilot-light.runbook.switch-dns.after"), "{message}");
+    assert!(
+        message.contains("switch-dns") && message.contains("\"resize-db\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("strategies.pilot-light.runbook.switch-dns.after"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -110,15 +155,26 @@ warm-caches = { duration = "10m", after = ["decide"] }
 switch-dns = { after = ["resize-db", "launch-app", "launch-web", "warm-caches"] }
 "#;
     let scenario = load(text);
-    let steps = runbook(&scenario, Strategy::PilotLight);
+    let steps = runbook(&scenario, DrStrategy::PilotLight);
     let custom = step(steps, "warm-caches");
     assert_eq!(custom.action, Action::Delay);
     assert_eq!(custom.after, ["decide"]);
-    assert!(matches!(custom.duration, Some(Dist::Fixed(d)) if d == 600.0), "{:?}", custom.duration);
-    assert!(step(steps, "switch-dns").after.contains(&"warm-caches".to_string()));
+    assert!(
+        matches!(custom.duration, Some(Dist::Fixed(d)) if d == 600.0),
+        "{:?}",
+        custom.duration
+    );
+    assert!(
+        step(steps, "switch-dns")
+            .after
+            .contains(&"warm-caches".to_string())
+    );
     // The new step comes after the default ones.
     let reference = reference();
-    assert_eq!(names(steps).len(), names(runbook(&reference, Strategy::PilotLight)).len() + 1);
+    assert_eq!(
+        names(steps).len(),
+        names(runbook(&reference, DrStrategy::PilotLight)).len() + 1
+    );
     assert_eq!(names(steps).last(), Some(&"warm-caches"));
 }
 
@@ -126,7 +182,7 @@ switch-dns = { after = ["resize-db", "launch-app", "launch-web", "warm-caches"] 
 fn an_existing_step_changes_only_the_keys_given() {
     let text = "[strategies.pilot-light.runbook.launch-web]\nafter = [\"promote-db\"]\n";
     let scenario = load(text);
-    let launch = step(runbook(&scenario, Strategy::PilotLight), "launch-web");
+    let launch = step(runbook(&scenario, DrStrategy::PilotLight), "launch-web");
     assert_eq!(launch.action, Action::Launch("web".to_string()));
     assert_eq!(launch.after, ["promote-db"]);
     assert!(launch.duration.is_none());
@@ -134,8 +190,11 @@ fn an_existing_step_changes_only_the_keys_given() {
 
 #[test]
 fn a_custom_step_on_the_critical_path_lengthens_the_recovery() {
-    // Only region losses; a 100-day approval on pilot light's path and no other strategy's.
+    // Only region losses, whose primary never comes back in time; a two-day approval on pilot
+    // light's path and on no other strategy's.
     let text = r#"
+[disasters.region-loss]
+outage = "1000d"
 [disasters.az-loss]
 annual-rate = 0
 [disasters.corruption]
@@ -144,21 +203,36 @@ annual-rate = 0
 annual-rate = 0
 
 [strategies.pilot-light.runbook]
-approval = { duration = "100d", after = ["decide"] }
+approval = { duration = "2d", after = ["decide"] }
 switch-dns = { after = ["resize-db", "launch-app", "launch-web", "approval"] }
 "#;
     let scenario = load(text);
-    let results = scenarios::simulate(&scenario, &RunOptions { trials: 64, seed: 5, threads: 1, progress: None })
-        .unwrap_or_else(|e| panic!("simulation failed: {e}"));
+    let results = scenarios::simulate(
+        &scenario,
+        &RunOptions {
+            trials: 64,
+            seed: 5,
+            threads: 1,
+            progress: None,
+        },
+    )
+    .unwrap_or_else(|e| panic!("simulation failed: {e}"));
     let region = Disaster::RegionLoss.index();
-    let hundred_days_ms = 100 * 86_400 * 1000;
-    let pilot = &results.cells[Strategy::PilotLight.index()][region];
-    let warm = &results.cells[Strategy::WarmStandby.index()][region];
+    let two_days_ms: u64 = 2 * 86_400 * 1000;
+    let pilot = &results.cells[DrStrategy::PilotLight.index()][region];
+    let warm = &results.cells[DrStrategy::WarmStandby.index()][region];
     assert_eq!(pilot.rto.count(), 64);
-    // Unless the primary came back before the failover finished, recovery waits for approval.
-    assert!(pilot.primary_first < 64);
-    assert!(pilot.rto.max() >= hundred_days_ms || pilot.primary_first == 64, "max RTO {} ms", pilot.rto.max());
-    assert!(warm.rto.max() < hundred_days_ms, "warm standby is not affected: max RTO {} ms", warm.rto.max());
+    assert_eq!(pilot.primary_first, 0);
+    assert!(
+        pilot.rto.min() >= two_days_ms,
+        "pilot light waits for the approval: min RTO {} ms",
+        pilot.rto.min()
+    );
+    assert!(
+        warm.rto.max() < two_days_ms,
+        "warm standby does not: max RTO {} ms",
+        warm.rto.max()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,8 +307,22 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("regions", &["primary", "recovery", "provision-network"]),
     ("objectives", &["rto", "rpo", "confidence", "service-level"]),
     ("objectives.corruption", &["rto", "rpo"]),
-    ("tiers.web", &["instance-type", "count", "multi-az", "pending", "boot", "bootstrap", "health-check"]),
-    ("tiers.cache", &["instance-type", "count", "multi-az", "pending"]),
+    (
+        "tiers.web",
+        &[
+            "instance-type",
+            "count",
+            "multi-az",
+            "pending",
+            "boot",
+            "bootstrap",
+            "health-check",
+        ],
+    ),
+    (
+        "tiers.cache",
+        &["instance-type", "count", "multi-az", "pending"],
+    ),
     (
         "database",
         &[
@@ -255,37 +343,133 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("data.logs", &["size", "storage"]),
     ("replication", &["bandwidth", "max-window"]),
     ("restore", &["bandwidth", "per-transfer"]),
-    ("launch", &["rate", "burst", "failure-probability", "retry-delay"]),
-    ("detection", &["failure-threshold", "timeout", "manual-decision", "automated-decision"]),
+    (
+        "launch",
+        &["rate", "burst", "failure-probability", "retry-delay"],
+    ),
+    (
+        "detection",
+        &[
+            "failure-threshold",
+            "timeout",
+            "manual-decision",
+            "automated-decision",
+        ],
+    ),
     ("dns", &["client-ttl"]),
-    ("backups", &["interval", "duration", "copy-delay", "failure-probability", "retention", "immutable"]),
+    (
+        "backups",
+        &[
+            "interval",
+            "duration",
+            "copy-delay",
+            "failure-probability",
+            "retention",
+            "immutable",
+        ],
+    ),
     (
         "disasters.region-loss",
-        &["annual-rate", "outage", "congestion-probability", "launch-slowdown", "launch-failure-probability", "throughput-factor"],
+        &[
+            "annual-rate",
+            "outage",
+            "congestion-probability",
+            "launch-slowdown",
+            "launch-failure-probability",
+            "throughput-factor",
+        ],
     ),
     ("disasters.az-loss", &["annual-rate", "outage", "dwell"]),
-    ("disasters.ransomware", &["annual-rate", "dwell", "clean-room"]),
-    ("strategies.pilot-light", &["failover", "health-check-interval", "standby-fraction"]),
+    (
+        "disasters.ransomware",
+        &["annual-rate", "dwell", "clean-room"],
+    ),
+    (
+        "strategies.pilot-light",
+        &["failover", "health-check-interval", "standby-fraction"],
+    ),
     ("strategies.warm-standby", &["failover", "standby-fraction"]),
-    ("strategies.multi-site", &["site-capacity", "traffic-weight", "database-replication", "failover"]),
-    ("strategies.pilot-light.runbook", &["detect", "decide", "promote-db", "resize-db", "launch-web", "switch-dns", "extra"]),
-    ("strategies.backup-restore.runbook", &["restore-db", "hydrate-db", "restore-uploads", "switch-dns", "extra"]),
-    ("strategies.multi-site.runbook", &["detect", "scale-web", "switch-dns"]),
-    ("strategies.warm-standby.runbook.promote-db", &["action", "after", "tier", "data", "duration", "remove"]),
-    ("runbooks.az-loss", &["detect", "failover-db", "service-restored"]),
-    ("runbooks.failback.freeze", &["action", "after", "duration", "remove"]),
-    ("runbooks.ransomware.clean-room", &["action", "after", "duration", "remove"]),
+    (
+        "strategies.multi-site",
+        &[
+            "site-capacity",
+            "traffic-weight",
+            "database-replication",
+            "failover",
+        ],
+    ),
+    (
+        "strategies.pilot-light.runbook",
+        &[
+            "detect",
+            "decide",
+            "promote-db",
+            "resize-db",
+            "launch-web",
+            "switch-dns",
+            "extra",
+        ],
+    ),
+    (
+        "strategies.backup-restore.runbook",
+        &[
+            "restore-db",
+            "hydrate-db",
+            "restore-uploads",
+            "switch-dns",
+            "extra",
+        ],
+    ),
+    (
+        "strategies.multi-site.runbook",
+        &["detect", "scale-web", "switch-dns"],
+    ),
+    (
+        "strategies.warm-standby.runbook.promote-db",
+        &["action", "after", "tier", "data", "duration", "remove"],
+    ),
+    (
+        "runbooks.az-loss",
+        &["detect", "failover-db", "service-restored"],
+    ),
+    (
+        "runbooks.failback.freeze",
+        &["action", "after", "duration", "remove"],
+    ),
+    (
+        "runbooks.ransomware.clean-room",
+        &["action", "after", "duration", "remove"],
+    ),
 ];
 
 /// Plausible values, mixed with garbage.
 fn value() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(GARBAGE).prop_map(str::to_string),
-        (0u32..100_000, prop::sample::select(&["ms", "s", "m", "h", "d", "B", "KB", "GiB", "MB/s", "Gbit/s", "x", ""][..]))
+        (
+            0u32..100_000,
+            prop::sample::select(
+                &[
+                    "ms", "s", "m", "h", "d", "B", "KB", "GiB", "MB/s", "Gbit/s", "x", ""
+                ][..]
+            )
+        )
             .prop_map(|(n, unit)| format!("\"{n}{unit}\"")),
         (-2.0f64..3.0).prop_map(|x| format!("{x}")),
-        prop::sample::select(&["manual", "automated", "sync", "async", "crr", "none", "deep-archive-bulk", "web", "decide"][..])
-            .prop_map(|s| format!("\"{s}\"")),
+        prop::sample::select(
+            &[
+                "manual",
+                "automated",
+                "sync",
+                "async",
+                "crr",
+                "none",
+                "deep-archive-bulk",
+                "web",
+                "decide"
+            ][..]
+        )
+        .prop_map(|s| format!("\"{s}\"")),
         proptest::collection::vec(0.0f64..2.0, 0..30).prop_map(|v| format!("{v:?}")),
     ]
 }
@@ -293,7 +477,10 @@ fn value() -> impl Strategy<Value = String> {
 /// A TOML-shaped file of known sections and keys with plausible or garbage values.
 fn scenario_like() -> impl Strategy<Value = String> {
     proptest::collection::vec(
-        (prop::sample::select(SECTIONS), proptest::collection::vec((any::<prop::sample::Index>(), value()), 1..4)),
+        (
+            prop::sample::select(SECTIONS),
+            proptest::collection::vec((any::<prop::sample::Index>(), value()), 1..4),
+        ),
         0..5,
     )
     .prop_map(|sections| {
@@ -383,7 +570,10 @@ fn mutate(base: &str, mutations: &[Mutation]) -> String {
 fn loads_or_refuses(text: &str) {
     if let Err(e) = scenarios::load(text, "fuzz.toml") {
         let message = e.to_string();
-        assert!(message.starts_with("fuzz.toml"), "the error does not name the file: {message}");
+        assert!(
+            message.starts_with("fuzz.toml"),
+            "the error does not name the file: {message}"
+        );
         assert!(!e.message.is_empty(), "empty error message for {text:?}");
     }
 }
