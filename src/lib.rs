@@ -170,12 +170,19 @@ pub fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let mut file = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-            file.write_all(text.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            file.persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let fail = |e: std::io::Error| {
+                anyhow::anyhow!("cannot write {}: {}", path.display(), e.kind())
+            };
+            let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot write {}: cannot create a file in {}: {}",
+                    path.display(),
+                    dir.display(),
+                    e.kind()
+                )
+            })?;
+            file.write_all(text.as_bytes()).map_err(fail)?;
+            file.persist(path).map_err(|e| fail(e.error))?;
             Ok(())
         }
     }

@@ -500,31 +500,17 @@ fn a_missing_scenario_file_is_bad_input() {
 // Invalid scenarios: tests/invalid/NAME.toml must be refused with exit 2, nothing on stdout,
 // and a message containing every line of NAME.expected.
 //
-// NAME.expected: one substring per line; `#` starts a comment line; a line
-// `known-bug: WHY` marks a message known to fall short of what its other lines demand (the
-// case is then reported, not failed, and fails as soon as the message is fixed, so that the
-// marker gets removed). Exit code, empty stdout and the absence of a panic are always enforced.
+// NAME.expected: one substring per line; `#` starts a comment line.
 
-struct Expected {
-    lines: Vec<String>,
-    known_bug: Option<String>,
-}
-
-fn expected(path: &Path) -> Expected {
+fn expected(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = Vec::new();
-    let mut known_bug = None;
-    for line in text.lines() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        match line.strip_prefix("known-bug:") {
-            Some(why) => known_bug = Some(why.trim().to_string()),
-            None => lines.push(line.to_string()),
-        }
-    }
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .map(str::to_string)
+        .collect();
     assert!(!lines.is_empty(), "{}: no expected lines", path.display());
-    Expected { lines, known_bug }
+    lines
 }
 
 fn invalid_dir() -> PathBuf {
@@ -558,7 +544,6 @@ fn every_invalid_scenario_is_refused_with_a_precise_message() {
     }
 
     let mut failures = Vec::new();
-    let mut known = Vec::new();
     for case in &cases {
         let expected = expected(&dir.join(format!("{case}.expected")));
         let file = format!("{case}.toml");
@@ -584,20 +569,11 @@ fn every_invalid_scenario_is_refused_with_a_precise_message() {
             problems.push("drsim panicked".to_string());
         }
         let missing: Vec<&String> = expected
-            .lines
             .iter()
             .filter(|l| !stderr.contains(l.as_str()))
             .collect();
-        match (&expected.known_bug, missing.is_empty()) {
-            (None, true) => {}
-            (None, false) => problems.push(format!("stderr lacks {missing:?}")),
-            (Some(why), false) => known.push(format!(
-                "{case}: {why}\n    lacks {missing:?}\n    stderr: {}",
-                stderr.trim_end()
-            )),
-            (Some(why), true) => problems.push(format!(
-                "marked `known-bug: {why}` but the message is now right: remove the marker"
-            )),
+        if !missing.is_empty() {
+            problems.push(format!("stderr lacks {missing:?}"));
         }
         if !problems.is_empty() {
             failures.push(format!(
@@ -606,13 +582,6 @@ fn every_invalid_scenario_is_refused_with_a_precise_message() {
                 stderr.trim_end()
             ));
         }
-    }
-    if !known.is_empty() {
-        eprintln!(
-            "known message defects in tests/invalid ({}):\n  {}",
-            known.len(),
-            known.join("\n  ")
-        );
     }
     assert!(
         failures.is_empty(),

@@ -49,10 +49,10 @@ fn parse_raw(source: Source<'_>) -> Result<RawScenario, ScenarioError> {
 }
 
 fn toml_error(source: Source<'_>, error: &toml::de::Error, path: Option<String>) -> ScenarioError {
-    let message = error.message().trim().to_string();
+    let message = plain_words(error.message().trim());
     let key = path
-        .filter(|p| !p.is_empty() && p != ".")
-        .map(|p| kebab(&p));
+        .map(|p| key_path(&p))
+        .filter(|p| !p.is_empty() && p != ".");
     let help = if message.starts_with("unknown field") {
         Some("remove or rename the key; `drsim init` writes a file with every key explained")
     } else if key.is_none() {
@@ -69,8 +69,26 @@ fn toml_error(source: Source<'_>, error: &toml::de::Error, path: Option<String>)
     }
 }
 
-fn kebab(path: &str) -> String {
-    path.replace('_', "-")
+/// The key path as the user wrote it: kebab-case, without the wrapper that records positions.
+fn key_path(path: &str) -> String {
+    path.split('.')
+        .filter(|segment| !segment.starts_with("$__serde_spanned"))
+        .collect::<Vec<_>>()
+        .join(".")
+        .replace('_', "-")
+}
+
+/// Serde's type names in the user's words.
+fn plain_words(message: &str) -> String {
+    [
+        ("expected f64", "expected a number"),
+        ("expected i64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected a sequence", "expected a list [ … ]"),
+        ("expected a boolean", "expected true or false"),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
 }
 
 /// Loads a scenario from the text of a file named `file` (used in messages).

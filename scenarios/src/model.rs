@@ -275,7 +275,7 @@ fn fixed_of(found: &Found<'_, toml::Value>, key: &str, kind: Kind) -> Result<f64
             .error(
                 key,
                 format!(
-                    "expected one fixed {} here, not a distribution",
+                    "expected a single fixed value ({}) here, not a distribution",
                     kind.noun()
                 ),
             )
@@ -735,14 +735,30 @@ fn tiers(
     let template = reference
         .tiers
         .as_ref()
-        .and_then(|t| t.get_ref().values().next());
+        .and_then(|t| t.get_ref().values().next())
+        .map(Spanned::get_ref);
     let one = Layers {
         user: source,
         reference: layers.reference,
     };
     let mut tiers = Vec::new();
-    for (name, tier) in map.get_ref() {
+    for (name, spanned) in map.get_ref() {
         let key = |k: &str| format!("tiers.{name}.{k}");
+        let tier = spanned.get_ref();
+        for (k, present) in [
+            ("instance-type", tier.instance_type.is_some()),
+            ("count", tier.count.is_some()),
+        ] {
+            if !present {
+                return Err(source
+                    .error(
+                        Some(spanned.span()),
+                        &key(k),
+                        "this key is required in every tier",
+                    )
+                    .with_help(format!("add `{k}` to [tiers.{name}]")));
+            }
+        }
         let instance_type = pick(one, Some(tier), None, &key("instance-type"), |s| {
             s.instance_type.as_ref()
         })?
@@ -1168,36 +1184,44 @@ fn strategy_config(
         .and_then(|s| strategy_section(s, strategy));
     let key = |k: &str| format!("strategies.{}.{k}", strategy.name());
     if let Some(u) = u {
-        let misplaced: &[(&str, bool, bool)] = &[
+        let at = |v: Option<std::ops::Range<usize>>, applies: bool| v.filter(|_| !applies);
+        let misplaced = [
             (
                 "standby-fraction",
-                u.standby_fraction.is_some(),
-                strategy == Strategy::WarmStandby,
+                at(
+                    u.standby_fraction.as_ref().map(|v| v.span()),
+                    strategy == Strategy::WarmStandby,
+                ),
             ),
             (
                 "site-capacity",
-                u.site_capacity.is_some(),
-                strategy == Strategy::MultiSite,
+                at(
+                    u.site_capacity.as_ref().map(|v| v.span()),
+                    strategy == Strategy::MultiSite,
+                ),
             ),
             (
                 "traffic-weight",
-                u.traffic_weight.is_some(),
-                strategy == Strategy::MultiSite,
+                at(
+                    u.traffic_weight.as_ref().map(|v| v.span()),
+                    strategy == Strategy::MultiSite,
+                ),
             ),
             (
                 "database-replication",
-                u.database_replication.is_some(),
-                strategy == Strategy::MultiSite,
+                at(
+                    u.database_replication.as_ref().map(|v| v.span()),
+                    strategy == Strategy::MultiSite,
+                ),
             ),
         ];
-        if let Some((k, _, _)) = misplaced
-            .iter()
-            .find(|(_, present, applies)| *present && !applies)
-        {
+        if let Some((k, span)) = misplaced.iter().find(|(_, span)| span.is_some()) {
             return Err(layers
                 .user
-                .error(None, &key(k), format!("`{k}` does not apply to {}", strategy.name()))
-                .with_help("standby-fraction belongs to warm-standby; site-capacity, traffic-weight and database-replication to multi-site"));
+                .error(span.clone(), &key(k), format!("`{k}` does not apply to {}", strategy.name()))
+                .with_help(
+                    "standby-fraction belongs to warm-standby; site-capacity, traffic-weight and database-replication to multi-site",
+                ));
         }
     }
     let failover_found = pick(layers, u, r, &key("failover"), |s| s.failover.as_ref())?;

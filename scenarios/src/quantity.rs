@@ -2,7 +2,7 @@
 //! distribution (`fixed`, `uniform`, `triangular`, `pert`, `exponential`, `lognormal`,
 //! `empirical`). Values come out in SI base units as `sim_core::dist::Dist`.
 
-use sim_core::dist::Dist;
+use sim_core::dist::{Dist, DistError};
 use toml::Value;
 
 use crate::units::{self, Kind};
@@ -40,6 +40,34 @@ pub fn parse(value: &Value, kind: Kind) -> Result<Dist, String> {
     }
 }
 
+/// A distribution's refusal in the user's units ("p95 (5m)", not "p95 (300)").
+fn explain(error: &DistError, kind: Kind) -> String {
+    let v = |x: f64| units::format_exact(x, kind);
+    match error {
+        DistError::Negative { what, value } if value.is_finite() => {
+            format!("{what} must be ≥ 0, got {}", v(*value))
+        }
+        DistError::Order {
+            low_name,
+            high_name,
+            low,
+            high,
+        } => {
+            format!(
+                "expected {low_name} ≤ {high_name}, got {low_name} = {} and {high_name} = {}",
+                v(*low),
+                v(*high)
+            )
+        }
+        DistError::P95NotAboveMedian { median, p95 } => format!(
+            "p95 ({}) must be greater than the median ({}); use a fixed value for a constant",
+            v(*p95),
+            v(*median)
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// One value of a distribution: a string with a unit (numbers only for multipliers).
 fn number(value: &Value, kind: Kind) -> Result<f64, String> {
     match (value, kind) {
@@ -55,7 +83,7 @@ fn number(value: &Value, kind: Kind) -> Result<f64, String> {
 }
 
 fn distribution(form: &str, params: &Value, kind: Kind) -> Result<Dist, String> {
-    let prefix = |e: sim_core::dist::DistError| format!("{form}: {e}");
+    let prefix = |e: DistError| format!("{form}: {}", explain(&e, kind));
     if form == "empirical" {
         let Value::Array(items) = params else {
             return Err(format!(

@@ -28,7 +28,7 @@ raw_section!(RawScenario {
     name: Spanned<String>,
     regions: RawRegions,
     objectives: RawObjectives,
-    tiers: Spanned<BTreeMap<String, RawTier>>,
+    tiers: Spanned<BTreeMap<String, Spanned<RawTier>>>,
     database: RawDatabase,
     data: Spanned<BTreeMap<String, RawData>>,
     replication: RawReplication,

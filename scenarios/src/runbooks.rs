@@ -85,6 +85,19 @@ impl Action {
         }
     }
 
+    /// Whether the action is a single delay, which a step's `duration` may replace.
+    pub fn is_single_delay(&self) -> bool {
+        !matches!(
+            self,
+            Action::Launch(_)
+                | Action::ScaleOut(_)
+                | Action::Replace(_)
+                | Action::HydrateDatabase
+                | Action::RestoreData(_)
+                | Action::Resync
+        )
+    }
+
     /// The tier or dataset the action works on.
     pub fn target(&self) -> Option<&str> {
         match self {
@@ -432,6 +445,19 @@ pub fn apply_overrides(
                 ),
                 None => existing.and_then(|i| steps[i].duration.clone()),
             };
+            if let Some(d) = &raw.duration
+                && !action.is_single_delay()
+            {
+                return Err(err(
+                    d.span(),
+                    ".duration",
+                    format!(
+                        "`duration` cannot replace the action \"{}\": it is not a single delay",
+                        action.name()
+                    ),
+                )
+                .with_help("its time comes from the scenario (tiers, database size, restore bandwidth); change those instead"));
+            }
             if action == Action::Delay && duration.is_none() {
                 return Err(err(
                     raw_span,
@@ -661,17 +687,7 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
     let sc = bindings.scenario;
     let config = bindings.config;
     if let Some(d) = &s.duration {
-        let single_delay = !matches!(
-            s.action,
-            Action::Launch(_)
-                | Action::ScaleOut(_)
-                | Action::Replace(_)
-                | Action::HydrateDatabase
-                | Action::RestoreData(_)
-                | Action::Resync
-                | Action::Detect
-        );
-        if single_delay {
+        if s.action.is_single_delay() {
             return Ok(delay(d));
         }
         return Err(format!(
