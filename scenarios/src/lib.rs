@@ -3,7 +3,7 @@
 //! A scenario file (TOML, kebab-case keys) describes a workload, its recovery region, its
 //! objectives, the disasters it fears and the knobs of the four AWS disaster-recovery
 //! strategies. [`load`] parses it raw, fills what it leaves out from the embedded reference
-//! scenario ([`REFERENCE`]) and validates it into a [`Scenario`]; [`simulate`] then runs
+//! scenario ([`REFERENCE`]) and validates it into a [`Scenario`]; [`simulate()`] then runs
 //! trials (one disaster each, recovered by all four strategies) into mergeable [`Results`].
 //!
 //! ```
