@@ -17,8 +17,72 @@ pub struct Cli {
 pub enum Command {
     /// RTO and RPO distributions of the four strategies, per disaster type.
     Simulate(SimulateArgs),
+    /// Costs, cost curves over each strategy's knobs, and the recommended strategy.
+    Plan(PlanArgs),
     /// Write a commented example scenario (the embedded reference) to start from.
     Init(InitArgs),
+    /// Price catalogs: import the AWS Price List files, show what a catalog holds.
+    #[command(subcommand)]
+    Prices(PricesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scenario file (TOML); the embedded reference scenario when left out.
+    pub scenario: Option<PathBuf>,
+    /// Simulated years per knob setting (default: the scenario's `[plan] years`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub years: Option<u64>,
+    /// Seed of the random streams; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); the output does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..1025))]
+    pub threads: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Read AWS Price List files (bulk offer JSON, its CSV variant, or GetProducts JSON) and write
+    /// a drsim catalog of the prices drsim uses.
+    Import(PricesImportArgs),
+    /// Print what a catalog holds (the embedded default unless --catalog is given).
+    Show(PricesShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PricesImportArgs {
+    /// Price List files to read.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Where to write the catalog (CSV).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PricesShowArgs {
+    /// Catalog file written by `drsim prices import` (default: the embedded catalog).
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// Only this region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

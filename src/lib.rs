@@ -5,6 +5,8 @@
 pub mod cli;
 pub mod exit;
 pub mod output;
+pub mod plan;
+pub mod prices;
 pub mod report;
 
 use std::io::{IsTerminal, Write};
@@ -41,6 +43,8 @@ pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Simulate(args) => simulate(&args),
         Command::Init(args) => init(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Prices(command) => prices::run(&command),
     };
     match result {
         Ok(status) => status,
