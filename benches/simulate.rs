@@ -30,7 +30,7 @@ fn reference_scenario(c: &mut Criterion) {
     }
     group.finish();
 
-    let Ok(plan) = scenarios::simulate::Plan::new(&scenario) else {
+    let Ok(plan) = scenarios::simulate::Compiled::new(&scenario) else {
         return;
     };
     let mut group = c.benchmark_group("engine");

@@ -109,7 +109,7 @@ pub fn load(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         },
     )?;
     // Compile every runbook once, so that what the engine would refuse is reported now.
-    simulate::Plan::new(&scenario).map_err(|mut e| {
+    simulate::Compiled::new(&scenario).map_err(|mut e| {
         e.file = file.to_string();
         e
     })?;

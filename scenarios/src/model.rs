@@ -49,6 +49,8 @@ pub struct Tier {
 /// The primary database and its write workload.
 #[derive(Clone, Debug)]
 pub struct Database {
+    /// Price-list service of the database: rds-mysql, rds-postgresql, aurora-mysql, aurora-postgresql.
+    pub engine: String,
     pub instance_class: String,
     /// Bytes.
     pub size: Dist,
@@ -175,8 +177,55 @@ pub struct StrategyConfig {
     pub traffic_weight: f64,
     /// Multi-site: how the database replicates.
     pub database_replication: DbReplication,
+    /// Pilot light: the replica's size as a share of the primary's (1 for the others).
+    pub replica_fraction: f64,
     /// The recovery runbook for a region loss.
     pub runbook: Vec<StepDef>,
+}
+
+/// How to pick among the settings that meet the objectives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickRule {
+    /// The lowest monthly DR spend.
+    Cheapest,
+    /// The lowest total annual cost of risk (spend + drills + expected losses).
+    TotalCostOfRisk,
+}
+
+/// What downtime and lost data cost, and the drills.
+#[derive(Clone, Debug)]
+pub struct Costs {
+    /// US cents per hour of outage.
+    pub downtime_per_hour_cents: u64,
+    /// US cents per hour of lost data.
+    pub data_loss_per_hour_cents: u64,
+    pub drills_per_year: f64,
+    /// Seconds the recovery stack runs in each drill.
+    pub drill_duration: f64,
+    pub pick: PickRule,
+}
+
+/// What `drsim plan` sweeps, and how long.
+#[derive(Clone, Debug)]
+pub struct PlanConfig {
+    pub years: u64,
+    /// Seconds.
+    pub backup_intervals: Vec<f64>,
+    pub storage_tiers: Vec<String>,
+    pub failover: Vec<Failover>,
+    pub replica_fractions: Vec<f64>,
+    pub standby_fractions: Vec<f64>,
+    pub site_capacities: Vec<f64>,
+    pub database_replication: Vec<DbReplication>,
+}
+
+/// Where prices come from.
+#[derive(Clone, Debug)]
+pub struct PricingConfig {
+    /// A catalog file, as written in the scenario (relative to the scenario file).
+    pub catalog: Option<String>,
+    /// Region whose price stands in for one not sourced in the recovery region.
+    pub fallback_region: Option<String>,
 }
 
 /// A complete, validated scenario.
@@ -204,6 +253,9 @@ pub struct Scenario {
     pub corruption_runbook: Vec<StepDef>,
     pub ransomware_runbook: Vec<StepDef>,
     pub failback_runbook: Vec<StepDef>,
+    pub costs: Costs,
+    pub plan: PlanConfig,
+    pub pricing: PricingConfig,
     /// Things that are allowed but that the user should know (shown on stderr).
     pub warnings: Vec<String>,
 }
@@ -521,12 +573,16 @@ pub(crate) fn build(
             running_fraction: 0.0,
             traffic_weight: 0.0,
             database_replication: DbReplication::Async,
+            replica_fraction: 1.0,
             runbook: Vec::new(),
         }),
         az_loss_runbook: Vec::new(),
         corruption_runbook: Vec::new(),
         ransomware_runbook: Vec::new(),
         failback_runbook: Vec::new(),
+        costs: costs(user, reference, layers)?,
+        plan: plan_config(user, reference, layers)?,
+        pricing: pricing_config(user, reference, layers)?,
         warnings: Vec::new(),
     };
     for strategy in Strategy::ALL {
@@ -844,6 +900,9 @@ fn database(
             .with_help("divide every multiplier by their mean"));
     }
     Ok(Database {
+        engine: pick(layers, u, r, "database.engine", |s| s.engine.as_ref())?
+            .value
+            .clone(),
         instance_class: pick(layers, u, r, "database.instance-class", |s| {
             s.instance_class.as_ref()
         })?
@@ -1187,6 +1246,13 @@ fn strategy_config(
         let at = |v: Option<std::ops::Range<usize>>, applies: bool| v.filter(|_| !applies);
         let misplaced = [
             (
+                "replica-fraction",
+                at(
+                    u.replica_fraction.as_ref().map(|v| v.span()),
+                    strategy == Strategy::PilotLight,
+                ),
+            ),
+            (
                 "standby-fraction",
                 at(
                     u.standby_fraction.as_ref().map(|v| v.span()),
@@ -1220,7 +1286,7 @@ fn strategy_config(
                 .user
                 .error(span.clone(), &key(k), format!("`{k}` does not apply to {}", strategy.name()))
                 .with_help(
-                    "standby-fraction belongs to warm-standby; site-capacity, traffic-weight and database-replication to multi-site",
+                    "standby-fraction belongs to warm-standby, replica-fraction to pilot-light; site-capacity, traffic-weight and database-replication to multi-site",
                 ));
         }
     }
@@ -1288,6 +1354,16 @@ fn strategy_config(
         }
         _ => (0.0, 0.0, DbReplication::Async),
     };
+    let replica_fraction = match strategy {
+        Strategy::PilotLight => fraction(
+            &pick(layers, u, r, &key("replica-fraction"), |s| {
+                s.replica_fraction.as_ref()
+            })?,
+            &key("replica-fraction"),
+            false,
+        )?,
+        _ => 1.0,
+    };
     let mut config = StrategyConfig {
         strategy,
         failover,
@@ -1295,6 +1371,7 @@ fn strategy_config(
         running_fraction,
         traffic_weight,
         database_replication,
+        replica_fraction,
         runbook: Vec::new(),
     };
     let defaults = runbooks::default_failover(scenario, &config);
@@ -1302,4 +1379,222 @@ fn strategy_config(
     config.runbook =
         runbooks::apply_overrides(defaults, overrides, &key("runbook"), layers.user, scenario)?;
     Ok(config)
+}
+
+/// US dollars as written (a number or a decimal string) to whole cents.
+fn cents(found: &Found<'_, toml::Value>, key: &str) -> Result<u64, ScenarioError> {
+    let text = match found.value {
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => format!("{f:.2}"),
+        toml::Value::String(s) => s.trim().trim_start_matches('$').replace(',', ""),
+        other => {
+            return Err(found.error(
+                key,
+                format!("expected an amount of US dollars, got {}", other.type_str()),
+            ));
+        }
+    };
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    if !digits(whole) || !(fraction.is_empty() || (digits(fraction) && fraction.len() <= 2)) {
+        return Err(found
+            .error(
+                key,
+                format!("expected an amount of US dollars ≥ 0 with at most 2 decimals, got {text}"),
+            )
+            .with_help("e.g. 300000 or \"1250.50\""));
+    }
+    let whole: u64 = whole
+        .parse()
+        .map_err(|_| found.error(key, format!("{text} is too large")))?;
+    let fraction: u64 = format!("{fraction:0<2}").parse().unwrap_or(0);
+    whole
+        .checked_mul(100)
+        .and_then(|c| c.checked_add(fraction))
+        .ok_or_else(|| found.error(key, format!("{text} is too large")))
+}
+
+fn costs(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Costs, ScenarioError> {
+    let (u, r) = (user.costs.as_ref(), reference.costs.as_ref());
+    let drills = pick(layers, u, r, "costs.drills-per-year", |s| {
+        s.drills_per_year.as_ref()
+    })?;
+    if !(drills.value.is_finite() && *drills.value >= 0.0) {
+        return Err(drills.error(
+            "costs.drills-per-year",
+            format!("expected a number ≥ 0, got {}", drills.value),
+        ));
+    }
+    let pick_rule = pick(layers, u, r, "costs.pick", |s| s.pick.as_ref())?;
+    let rule = match pick_rule.value.as_str() {
+        "cheapest" => PickRule::Cheapest,
+        "total-cost-of-risk" => PickRule::TotalCostOfRisk,
+        other => {
+            return Err(pick_rule.error(
+                "costs.pick",
+                format!(
+                    "unknown rule \"{other}\": expected \"cheapest\" or \"total-cost-of-risk\""
+                ),
+            ));
+        }
+    };
+    Ok(Costs {
+        downtime_per_hour_cents: cents(
+            &pick(layers, u, r, "costs.downtime-per-hour", |s| {
+                s.downtime_per_hour.as_ref()
+            })?,
+            "costs.downtime-per-hour",
+        )?,
+        data_loss_per_hour_cents: cents(
+            &pick(layers, u, r, "costs.data-loss-per-hour", |s| {
+                s.data_loss_per_hour.as_ref()
+            })?,
+            "costs.data-loss-per-hour",
+        )?,
+        drills_per_year: *drills.value,
+        drill_duration: fixed_of(
+            &pick(layers, u, r, "costs.drill-duration", |s| {
+                s.drill_duration.as_ref()
+            })?,
+            "costs.drill-duration",
+            Kind::Duration,
+        )?,
+        pick: rule,
+    })
+}
+
+/// A non-empty list from `[plan]`, each item checked by `item`.
+fn sweep<'a, T, U>(
+    found: &Found<'a, Vec<T>>,
+    key: &str,
+    item: impl Fn(&T) -> Result<U, String>,
+) -> Result<Vec<U>, ScenarioError> {
+    if found.value.is_empty() {
+        return Err(found.error(key, "the list is empty: give at least one value"));
+    }
+    found
+        .value
+        .iter()
+        .map(|v| item(v).map_err(|m| found.error(key, m)))
+        .collect()
+}
+
+fn plan_config(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<PlanConfig, ScenarioError> {
+    let (u, r) = (user.plan.as_ref(), reference.plan.as_ref());
+    let years = pick(layers, u, r, "plan.years", |s| s.years.as_ref())?;
+    let years_value = u64::try_from(*years.value)
+        .ok()
+        .filter(|y| *y >= 1)
+        .ok_or_else(|| {
+            years.error(
+                "plan.years",
+                format!("expected a whole number ≥ 1, got {}", years.value),
+            )
+        })?;
+    let share = |v: &f64| {
+        if *v > 0.0 && *v <= 1.0 {
+            Ok(*v)
+        } else {
+            Err(format!("expected fractions in (0, 1], got {v}"))
+        }
+    };
+    Ok(PlanConfig {
+        years: years_value,
+        backup_intervals: sweep(
+            &pick(layers, u, r, "plan.backup-intervals", |s| {
+                s.backup_intervals.as_ref()
+            })?,
+            "plan.backup-intervals",
+            |t: &String| {
+                let v = crate::units::parse(t, Kind::Duration)?;
+                if v > 0.0 {
+                    Ok(v)
+                } else {
+                    Err("backup intervals must be > 0".to_string())
+                }
+            },
+        )?,
+        storage_tiers: sweep(
+            &pick(layers, u, r, "plan.storage-tiers", |s| {
+                s.storage_tiers.as_ref()
+            })?,
+            "plan.storage-tiers",
+            |t: &String| match retrieval(t) {
+                Some(_) => Ok(t.clone()),
+                None => Err(format!(
+                    "unknown storage tier \"{t}\": expected one of {STORAGE_TIERS}"
+                )),
+            },
+        )?,
+        failover: sweep(
+            &pick(layers, u, r, "plan.failover", |s| s.failover.as_ref())?,
+            "plan.failover",
+            |t: &String| match t.as_str() {
+                "manual" => Ok(Failover::Manual),
+                "automated" => Ok(Failover::Automated),
+                _ => Err(format!(
+                    "unknown failover \"{t}\": expected \"manual\" or \"automated\""
+                )),
+            },
+        )?,
+        replica_fractions: sweep(
+            &pick(layers, u, r, "plan.replica-fractions", |s| {
+                s.replica_fractions.as_ref()
+            })?,
+            "plan.replica-fractions",
+            share,
+        )?,
+        standby_fractions: sweep(
+            &pick(layers, u, r, "plan.standby-fractions", |s| {
+                s.standby_fractions.as_ref()
+            })?,
+            "plan.standby-fractions",
+            share,
+        )?,
+        site_capacities: sweep(
+            &pick(layers, u, r, "plan.site-capacities", |s| {
+                s.site_capacities.as_ref()
+            })?,
+            "plan.site-capacities",
+            share,
+        )?,
+        database_replication: sweep(
+            &pick(layers, u, r, "plan.database-replication", |s| {
+                s.database_replication.as_ref()
+            })?,
+            "plan.database-replication",
+            |t: &String| match t.as_str() {
+                "async" => Ok(DbReplication::Async),
+                "sync" => Ok(DbReplication::Sync),
+                _ => Err(format!(
+                    "unknown replication \"{t}\": expected \"async\" or \"sync\""
+                )),
+            },
+        )?,
+    })
+}
+
+fn pricing_config(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<PricingConfig, ScenarioError> {
+    let (u, r) = (user.pricing.as_ref(), reference.pricing.as_ref());
+    let fallback = pick(layers, u, r, "pricing.fallback-region", |s| {
+        s.fallback_region.as_ref()
+    })?;
+    Ok(PricingConfig {
+        catalog: u
+            .and_then(|s| s.catalog.as_ref())
+            .map(|c| c.get_ref().clone()),
+        fallback_region: (fallback.value != "none").then(|| fallback.value.clone()),
+    })
 }

@@ -40,6 +40,33 @@ raw_section!(RawScenario {
     disasters: RawDisasters,
     strategies: RawStrategies,
     runbooks: RawSharedRunbooks,
+    costs: RawCosts,
+    plan: RawPlan,
+    pricing: RawPricing,
+});
+
+raw_section!(RawCosts {
+    downtime_per_hour: Spanned<toml::Value>,
+    data_loss_per_hour: Spanned<toml::Value>,
+    drills_per_year: Spanned<f64>,
+    drill_duration: RawQuantity,
+    pick: Spanned<String>,
+});
+
+raw_section!(RawPlan {
+    years: Spanned<i64>,
+    backup_intervals: Spanned<Vec<String>>,
+    storage_tiers: Spanned<Vec<String>>,
+    failover: Spanned<Vec<String>>,
+    replica_fractions: Spanned<Vec<f64>>,
+    standby_fractions: Spanned<Vec<f64>>,
+    site_capacities: Spanned<Vec<f64>>,
+    database_replication: Spanned<Vec<String>>,
+});
+
+raw_section!(RawPricing {
+    catalog: Spanned<String>,
+    fallback_region: Spanned<String>,
 });
 
 raw_section!(RawRegions {
@@ -75,6 +102,7 @@ raw_section!(RawTier {
 });
 
 raw_section!(RawDatabase {
+    engine: Spanned<String>,
     instance_class: Spanned<String>,
     size: RawQuantity,
     multi_az: Spanned<bool>,
@@ -165,6 +193,7 @@ raw_section!(
     failover: Spanned<String>,
     health_check_interval: RawQuantity,
     standby_fraction: Spanned<f64>,
+    replica_fraction: Spanned<f64>,
     site_capacity: Spanned<f64>,
     traffic_weight: Spanned<f64>,
     database_replication: Spanned<String>,

@@ -137,16 +137,14 @@ fn step(name: &str, after: &[&str], action: Action) -> StepDef {
 /// The region-loss runbook of a strategy (whitepaper, "key steps for recovery").
 pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<StepDef> {
     let tiers: Vec<&str> = scenario.tiers.iter().map(|t| t.name.as_str()).collect();
-    let mut steps = vec![step("detect", &[], Action::Detect)];
-    // Multi-site with automated failover needs no decision: health-checked DNS records drop
-    // the failed site by themselves.
-    let start = if config.strategy == Strategy::MultiSite && config.failover == Failover::Automated
-    {
-        "detect"
-    } else {
-        steps.push(step("decide", &["detect"], Action::Decide));
-        "decide"
-    };
+    // The shape depends on the strategy only; knobs act when the runbook is compiled (a
+    // full-size replica resizes in no time, multi-site's automated decision and synchronous
+    // database take none), so overrides and sweeps never change which steps exist.
+    let mut steps = vec![
+        step("detect", &[], Action::Detect),
+        step("decide", &["detect"], Action::Decide),
+    ];
+    let start = "decide";
     let mut ready: Vec<String> = Vec::new();
     match config.strategy {
         Strategy::BackupRestore => {
@@ -194,15 +192,12 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
             }
         }
         Strategy::WarmStandby | Strategy::MultiSite => {
-            let db_step = match (config.strategy, config.database_replication) {
-                (Strategy::WarmStandby, _) => Some(("promote-db", Action::PromoteDatabase)),
-                (_, DbReplication::Async) => Some(("failover-db", Action::GlobalFailover)),
-                (_, DbReplication::Sync) => None,
+            let (name, action) = match config.strategy {
+                Strategy::WarmStandby => ("promote-db", Action::PromoteDatabase),
+                _ => ("failover-db", Action::GlobalFailover),
             };
-            if let Some((name, action)) = db_step {
-                steps.push(step(name, &[start], action));
-                ready.push(name.into());
-            }
+            steps.push(step(name, &[start], action));
+            ready.push(name.into());
             for tier in &tiers {
                 let name = format!("scale-{tier}");
                 steps.push(step(&name, &[start], Action::ScaleOut(tier.to_string())));
@@ -733,6 +728,13 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
             .map_err(|e| e.to_string())?;
             delay(&d)
         }
+        // Multi-site's health-checked DNS records drop the failed site by themselves.
+        Action::Decide
+            if config.strategy == Strategy::MultiSite
+                && bindings.decision == Failover::Automated =>
+        {
+            delay(&Dist::Fixed(0.0))
+        }
         Action::Decide => delay(match bindings.decision {
             Failover::Manual => &sc.detection.manual_decision,
             Failover::Automated => &sc.detection.automated_decision,
@@ -758,8 +760,14 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
             cap: Some(sc.restore.per_transfer.clone()),
         },
         Action::PromoteDatabase => delay(&sc.database.promote),
+        // A replica of the primary's size needs no resize.
+        Action::ResizeDatabase if config.replica_fraction >= 1.0 => delay(&Dist::Fixed(0.0)),
         Action::ResizeDatabase => delay(&sc.database.resize),
         Action::FailoverDatabase => delay(&sc.database.multi_az_failover),
+        // A synchronously replicated (active-active) database needs no failover.
+        Action::GlobalFailover if config.database_replication == DbReplication::Sync => {
+            delay(&Dist::Fixed(0.0))
+        }
         Action::GlobalFailover => delay(&sc.database.global_failover),
         Action::Retrieve(d) => delay(&dataset(d)?.retrieval),
         Action::RestoreData(d) => Work::Transfer {

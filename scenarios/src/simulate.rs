@@ -8,6 +8,7 @@
 //! strategy then runs its runbook on stream 16, restarted for each strategy so that steps they
 //! share draw alike.
 
+use std::cell::OnceCell;
 use std::sync::atomic::AtomicU64;
 
 use sim_core::dist::unit_f64;
@@ -49,7 +50,7 @@ pub enum SimulateError {
 }
 
 /// The compiled runbooks of a scenario.
-pub struct Plan {
+pub struct Compiled {
     /// `[strategy][disaster]`.
     recovery: Vec<Vec<Runbook>>,
     /// Per strategy; multi-site fails back without downtime (weights restored gradually).
@@ -62,11 +63,13 @@ pub struct Plan {
     same_as: Vec<[Option<usize>; 4]>,
     /// Whether some dataset is not replicated (replicated strategies restore it from backups).
     unreplicated_data: bool,
+    /// Cumulative shares of the disaster types' annual rates, to draw a type.
+    cumulative: [f64; 4],
 }
 
-impl Plan {
+impl Compiled {
     /// Compiles every runbook of the scenario.
-    pub fn new(scenario: &Scenario) -> Result<Plan, ScenarioError> {
+    pub fn new(scenario: &Scenario) -> Result<Compiled, ScenarioError> {
         let mut recovery = Vec::new();
         let mut failback = Vec::new();
         let mut step_names = Vec::new();
@@ -145,12 +148,20 @@ impl Plan {
             })
             .collect();
         let unreplicated_data = scenario.data.iter().any(|d| d.replication_lag.is_none());
-        Ok(Plan {
+        let total_rate: f64 = scenario.disasters.iter().map(|d| d.annual_rate).sum();
+        let mut cumulative = [0.0; 4];
+        let mut acc = 0.0;
+        for (i, d) in scenario.disasters.iter().enumerate() {
+            acc += d.annual_rate / total_rate;
+            cumulative[i] = acc;
+        }
+        Ok(Compiled {
             recovery,
             failback,
             step_names,
             same_as,
             unreplicated_data,
+            cumulative,
         })
     }
 
@@ -243,17 +254,17 @@ pub struct Results {
 }
 
 impl Results {
-    fn new(plan: &Plan) -> Results {
+    fn new(compiled: &Compiled) -> Results {
         Results {
             trials: 0,
-            cells: plan
+            cells: compiled
                 .step_names
                 .iter()
                 .map(|per| per.iter().map(|names| Cell::new(names.len())).collect())
                 .collect(),
             faster: [[0; 4]; 4],
             replication_overloaded: 0,
-            step_names: plan.step_names.clone(),
+            step_names: compiled.step_names.clone(),
         }
     }
 
@@ -290,11 +301,27 @@ impl Merge for Results {
 }
 
 /// Scratch space of one worker thread, reused across its trials.
-struct Worker {
+pub struct Worker {
     engine: Engine,
     /// Critical path of each strategy's recovery in the current trial.
-    paths: [Vec<(StepId, f64)>; 4],
+    pub paths: [Vec<(StepId, f64)>; 4],
     params: [f64; params::COUNT],
+}
+
+impl Worker {
+    pub fn new() -> Worker {
+        Worker {
+            engine: Engine::new(),
+            paths: Default::default(),
+            params: [1.0; params::COUNT],
+        }
+    }
+}
+
+impl Default for Worker {
+    fn default() -> Self {
+        Worker::new()
+    }
 }
 
 /// What one disaster looks like, drawn once per trial.
@@ -308,6 +335,9 @@ struct DisasterDraw {
     launch_slowdown: f64,
     throughput_factor: f64,
     dwell: f64,
+    /// Outage and dwell of every type, so a forced type finds its own.
+    outages: [f64; 4],
+    dwells: [f64; 4],
     /// Largest replication lag among replicated datasets, seconds.
     data_lag: f64,
     /// Mean write rate at the workload's level this time (before the hour's multiplier), bytes/s.
@@ -324,14 +354,7 @@ fn ms(seconds: f64) -> u64 {
 
 /// Runs the scenario.
 pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results, SimulateError> {
-    let plan = Plan::new(scenario)?;
-    let total_rate: f64 = scenario.disasters.iter().map(|d| d.annual_rate).sum();
-    let mut cumulative = [0.0; 4];
-    let mut acc = 0.0;
-    for (i, d) in scenario.disasters.iter().enumerate() {
-        acc += d.annual_rate / total_rate;
-        cumulative[i] = acc;
-    }
+    let compiled = Compiled::new(scenario)?;
     let config = RunConfig {
         trials: options.trials,
         chunk_size: CHUNK_SIZE,
@@ -339,22 +362,10 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results
     };
     let results = runner::run(
         &config,
-        || Results::new(&plan),
-        || Worker {
-            engine: Engine::new(),
-            paths: Default::default(),
-            params: [1.0; params::COUNT],
-        },
+        || Results::new(&compiled),
+        Worker::new,
         |trial, worker, results| {
-            run_trial(
-                scenario,
-                &plan,
-                &cumulative,
-                options.seed,
-                trial,
-                worker,
-                results,
-            )
+            run_trial(scenario, &compiled, options.seed, trial, worker, results)
         },
         options.progress,
     )?;
@@ -420,6 +431,8 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
         launch_slowdown,
         throughput_factor,
         dwell,
+        outages: [region_outage, az_outage, f64::INFINITY, f64::INFINITY],
+        dwells: [0.0, 0.0, corruption_dwell, ransomware_dwell],
         data_lag,
         write_rate,
         restore_bandwidth,
@@ -458,93 +471,146 @@ pub fn newest_backup_age(
     None
 }
 
-fn run_trial(
-    scenario: &Scenario,
-    plan: &Plan,
-    cumulative: &[f64; 4],
+/// One disaster, drawn once and shared by every strategy (and every knob setting) that
+/// recovers from it.
+pub struct Trial {
     seed: u64,
-    trial: u64,
-    worker: &mut Worker,
-    results: &mut Results,
-) {
-    let mut rng = stream_rng(seed, trial, STREAM_DISASTER);
-    let draw = draw_disaster(scenario, cumulative, &mut rng);
-    let d = draw.disaster.index();
-    let objective = &scenario.objectives.by_disaster[d];
+    index: u64,
+    draw: DisasterDraw,
+    /// Database replication lag at the disaster instant (region loss only), seconds.
+    db_lag: f64,
+    /// Whether the replication link was overloaded (region loss only).
+    pub overloaded: bool,
+    params: [f64; params::COUNT],
+    /// Age of the newest usable backup for this disaster's question, computed once.
+    backup: OnceCell<Option<f64>>,
+}
 
-    // Replication lag of the database at the disaster instant (only region loss needs it).
-    let mut db_lag = 0.0;
-    if draw.disaster == Disaster::RegionLoss {
-        let db = &scenario.database;
-        let rate = draw.write_rate * db.daily_profile[draw.hour];
-        let mut qrng = stream_rng(seed, trial, STREAM_REPLICATION);
-        let state = queue::state_at_random_instant(
-            &mut qrng,
-            rate / db.burst_size,
-            db.burst_size,
-            draw.bandwidth,
-            scenario.replication.max_window,
-        );
-        db_lag = state.oldest_age + draw.apply_lag;
-        if state.unstable {
-            results.replication_overloaded += 1;
+impl Trial {
+    pub fn disaster(&self) -> Disaster {
+        self.draw.disaster
+    }
+
+    /// How long the primary stays down (infinite when it does not come back by itself).
+    pub fn outage(&self) -> f64 {
+        self.draw.outage
+    }
+
+    /// The mean write rate drawn for this disaster, bytes/s.
+    pub fn write_rate(&self) -> f64 {
+        self.draw.write_rate
+    }
+}
+
+/// What one strategy achieved on one trial. Seconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    pub rto: f64,
+    pub rpo: f64,
+    /// When the recovery runbook finished (may exceed the RTO when the primary came back first).
+    pub recovery: f64,
+    pub primary_first: bool,
+    pub no_usable_backup: bool,
+    /// Failback downtime, after a region loss that was failed over.
+    pub failback: Option<f64>,
+}
+
+impl Compiled {
+    /// Draws trial `index` of `seed`; `forced` fixes the disaster type (simulated years draw
+    /// the types themselves) without shifting any other draw.
+    pub fn trial(
+        &self,
+        scenario: &Scenario,
+        seed: u64,
+        index: u64,
+        forced: Option<Disaster>,
+    ) -> Trial {
+        let mut rng = stream_rng(seed, index, STREAM_DISASTER);
+        let mut draw = draw_disaster(scenario, &self.cumulative, &mut rng);
+        if let Some(disaster) = forced {
+            draw.disaster = disaster;
+            draw.outage = draw.outages[disaster.index()];
+            draw.dwell = draw.dwells[disaster.index()];
+        }
+        let mut db_lag = 0.0;
+        let mut overloaded = false;
+        if draw.disaster == Disaster::RegionLoss {
+            let db = &scenario.database;
+            let rate = draw.write_rate * db.daily_profile[draw.hour];
+            let mut qrng = stream_rng(seed, index, STREAM_REPLICATION);
+            let state = queue::state_at_random_instant(
+                &mut qrng,
+                rate / db.burst_size,
+                db.burst_size,
+                draw.bandwidth,
+                scenario.replication.max_window,
+            );
+            db_lag = state.oldest_age + draw.apply_lag;
+            overloaded = state.unstable;
+        }
+        let congested = draw.disaster == Disaster::RegionLoss && draw.congested;
+        let congestion = scenario.disasters[Disaster::RegionLoss.index()]
+            .congestion
+            .as_ref();
+        let mut params = [0.0; params::COUNT];
+        params[params::LAUNCH_SCALE.0 as usize] =
+            if congested { draw.launch_slowdown } else { 1.0 };
+        params[params::LAUNCH_FAILURE.0 as usize] = match congestion {
+            Some(c) if congested => c.launch_failure_probability,
+            _ => scenario.launch.failure_probability,
+        };
+        params[params::RESTORE_BANDWIDTH.0 as usize] = draw.restore_bandwidth
+            * if congested {
+                draw.throughput_factor
+            } else {
+                1.0
+            };
+        Trial {
+            seed,
+            index,
+            draw,
+            db_lag,
+            overloaded,
+            params,
+            backup: OnceCell::new(),
         }
     }
 
-    let congested = draw.disaster == Disaster::RegionLoss && draw.congested;
-    let congestion = scenario.disasters[Disaster::RegionLoss.index()]
-        .congestion
-        .as_ref();
-    worker.params[params::LAUNCH_SCALE.0 as usize] =
-        if congested { draw.launch_slowdown } else { 1.0 };
-    worker.params[params::LAUNCH_FAILURE.0 as usize] = match congestion {
-        Some(c) if congested => c.launch_failure_probability,
-        _ => scenario.launch.failure_probability,
-    };
-    worker.params[params::RESTORE_BANDWIDTH.0 as usize] = draw.restore_bandwidth
-        * if congested {
-            draw.throughput_factor
-        } else {
-            1.0
-        };
-    worker.params[params::RESYNC_SECONDS.0 as usize] = 0.0;
-
-    // Backup-based RPOs, computed at most once per trial and shared by the strategies (within
-    // one trial every strategy asks the same question: the disaster type fixes it).
-    let mut backup_cache: Option<Option<f64>> = None;
-    let mut backup_rpo = |copied: bool, cutoff: f64| -> Option<f64> {
-        *backup_cache.get_or_insert_with(|| {
-            newest_backup_age(scenario, seed, trial, draw.backup_phase, cutoff, copied)
-        })
-    };
-
-    let mut rtos = [0.0f64; 4];
-    let mut recoveries = [0.0f64; 4];
-    for strategy in Strategy::ALL {
+    /// Recovers `strategy` from a trial's disaster; its critical path is left in
+    /// `worker.paths[strategy]`.
+    pub fn recover(
+        &self,
+        scenario: &Scenario,
+        trial: &Trial,
+        strategy: Strategy,
+        worker: &mut Worker,
+    ) -> Outcome {
         let s = strategy.index();
-        let mut srng = stream_rng(seed, trial, STREAM_RECOVERY);
-        let recovery = match plan.same_as[s][d] {
-            Some(earlier) => {
-                let (done, rest) = worker.paths.split_at_mut(s);
-                rest[0].clone_from(&done[earlier]);
-                recoveries[earlier]
-            }
-            None => {
-                let recovery = worker
-                    .engine
-                    .run(&plan.recovery[s][d], &worker.params, &mut srng);
-                worker.engine.critical_path(&mut worker.paths[s]);
-                recovery
-            }
-        };
-        recoveries[s] = recovery;
-        let cell = &mut results.cells[s][d];
+        let draw = &trial.draw;
+        let d = draw.disaster.index();
+        worker.params = trial.params;
+        let mut srng = stream_rng(trial.seed, trial.index, STREAM_RECOVERY);
+        let recovery = worker
+            .engine
+            .run(&self.recovery[s][d], &worker.params, &mut srng);
+        worker.engine.critical_path(&mut worker.paths[s]);
         let primary_first = recovery > draw.outage;
         let rto = recovery.min(draw.outage);
-        // Data lost when restoring from the newest usable backup (`None`: none within retention).
+        // Within one trial every strategy asks the same backup question (the disaster type
+        // fixes it), so the answer is computed once.
         let mut no_backup = false;
         let mut from_backup = |copied: bool, cutoff: f64| {
-            backup_rpo(copied, cutoff).unwrap_or_else(|| {
+            let age = *trial.backup.get_or_init(|| {
+                newest_backup_age(
+                    scenario,
+                    trial.seed,
+                    trial.index,
+                    draw.backup_phase,
+                    cutoff,
+                    copied,
+                )
+            });
+            age.unwrap_or_else(|| {
                 no_backup = true;
                 scenario.backups.retention
             })
@@ -557,12 +623,12 @@ fn run_trial(
                     let db = match (strategy, scenario.strategies[s].database_replication) {
                         (Strategy::BackupRestore, _) => from_backup(true, 0.0),
                         (Strategy::MultiSite, DbReplication::Sync) => 0.0,
-                        _ => db_lag,
+                        _ => trial.db_lag,
                     };
                     // Backup-restore restores every dataset from the same backups as the
                     // database; the others replicate datasets, and restore from backups
                     // those that are not replicated.
-                    let data = match (strategy, plan.unreplicated_data) {
+                    let data = match (strategy, self.unreplicated_data) {
                         (Strategy::BackupRestore, _) => 0.0,
                         (_, true) => draw.data_lag.max(from_backup(true, 0.0)),
                         (_, false) => draw.data_lag,
@@ -579,26 +645,10 @@ fn run_trial(
                 }
             }
         };
-        rtos[s] = rto;
-        cell.rto.record(ms(rto));
-        cell.rpo.record(ms(rpo));
-        let (meets_rto, meets_rpo) = (rto <= objective.rto, rpo <= objective.rpo);
-        cell.meets_rto.record(meets_rto);
-        cell.meets_rpo.record(meets_rpo);
-        cell.meets_both.record(meets_rto && meets_rpo);
-        cell.no_usable_backup += u64::from(no_backup);
-        if primary_first {
-            cell.primary_first += 1;
-        } else {
-            for &(step, contribution) in &worker.paths[s] {
-                if let Some(stat) = cell.steps.get_mut(step.0 as usize) {
-                    stat.on_path += 1;
-                    stat.contribution.record(ms(contribution));
-                }
-            }
-            // Failback once the primary is repaired: resync what was written meanwhile.
-            if draw.disaster == Disaster::RegionLoss {
-                let downtime = match &plan.failback[s] {
+        // Failback once the primary is repaired: resync what was written meanwhile.
+        let failback =
+            (draw.disaster == Disaster::RegionLoss && !primary_first).then(|| {
+                match &self.failback[s] {
                     None => 0.0,
                     Some((runbook, resync)) => {
                         let written = draw.write_rate * (draw.outage - recovery).max(0.0);
@@ -611,11 +661,68 @@ fn run_trial(
                             .fold(0.0, f64::max);
                         (total - online).max(0.0)
                     }
-                };
-                cell.failback.record(ms(downtime));
-            }
+                }
+            });
+        Outcome {
+            rto,
+            rpo,
+            recovery,
+            primary_first,
+            no_usable_backup: no_backup,
+            failback,
         }
     }
+}
+
+fn run_trial(
+    scenario: &Scenario,
+    compiled: &Compiled,
+    seed: u64,
+    index: u64,
+    worker: &mut Worker,
+    results: &mut Results,
+) {
+    let trial = compiled.trial(scenario, seed, index, None);
+    let d = trial.disaster().index();
+    let objective = &scenario.objectives.by_disaster[d];
+    results.replication_overloaded += u64::from(trial.overloaded);
+    let mut outcomes: [Option<Outcome>; 4] = [None; 4];
+    for strategy in Strategy::ALL {
+        let s = strategy.index();
+        let outcome = match compiled.same_as[s][d]
+            .and_then(|earlier| outcomes[earlier].map(|o| (earlier, o)))
+        {
+            Some((earlier, outcome)) => {
+                let (done, rest) = worker.paths.split_at_mut(s);
+                rest[0].clone_from(&done[earlier]);
+                outcome
+            }
+            None => compiled.recover(scenario, &trial, strategy, worker),
+        };
+        outcomes[s] = Some(outcome);
+        let cell = &mut results.cells[s][d];
+        cell.rto.record(ms(outcome.rto));
+        cell.rpo.record(ms(outcome.rpo));
+        let (meets_rto, meets_rpo) = (outcome.rto <= objective.rto, outcome.rpo <= objective.rpo);
+        cell.meets_rto.record(meets_rto);
+        cell.meets_rpo.record(meets_rpo);
+        cell.meets_both.record(meets_rto && meets_rpo);
+        cell.no_usable_backup += u64::from(outcome.no_usable_backup);
+        if outcome.primary_first {
+            cell.primary_first += 1;
+        } else {
+            for &(step, contribution) in &worker.paths[s] {
+                if let Some(stat) = cell.steps.get_mut(step.0 as usize) {
+                    stat.on_path += 1;
+                    stat.contribution.record(ms(contribution));
+                }
+            }
+        }
+        if let Some(downtime) = outcome.failback {
+            cell.failback.record(ms(downtime));
+        }
+    }
+    let rtos = outcomes.map(|o| o.map_or(0.0, |o| o.rto));
     for i in 0..4 {
         for j in 0..4 {
             if rtos[i] < rtos[j] {
