@@ -100,7 +100,8 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
         threads: threads(flags),
         progress: Some(&progress),
     };
-    let results = with_progress(flags, &progress, || {
+    let show = !flags.quiet && flags.trials >= 100_000;
+    let results = with_progress(show, flags.trials, &progress, || {
         scenarios::simulate(&scenario, &options)
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -118,23 +119,23 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     Ok(ExitStatus::Success)
 }
 
-/// Runs `work` while a progress bar on stderr follows `progress` (trials done), when stderr is
-/// a terminal, `-q` is not given and the run is long enough to need one.
-fn with_progress<T: Send>(
-    flags: &RunFlags,
+/// Runs `work` while a progress bar on stderr follows `progress` (units done out of `total`),
+/// when `show` and stderr is a terminal.
+pub fn with_progress<T: Send>(
+    show: bool,
+    total: u64,
     progress: &AtomicU64,
     work: impl FnOnce() -> T + Send,
 ) -> T {
-    let show = !flags.quiet && std::io::stderr().is_terminal() && flags.trials >= 100_000;
-    if !show {
+    if !show || !std::io::stderr().is_terminal() {
         return work();
     }
     let bar = indicatif::ProgressBar::with_draw_target(
-        Some(flags.trials),
+        Some(total),
         indicatif::ProgressDrawTarget::stderr(),
     );
     if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  eta {eta}")
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len}  {per_sec}  eta {eta}")
     {
         bar.set_style(style);
     }

@@ -76,7 +76,7 @@ pub struct Stats {
 }
 
 /// A probability with its 95 % Wilson interval.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Probability {
     pub estimate: f64,
     pub ci95_low: f64,

@@ -940,6 +940,11 @@ fn retrieval(storage: &str) -> Option<Result<Dist, sim_core::dist::DistError>> {
     })
 }
 
+/// The retrieval delay of a backup storage tier, or `None` for an unknown tier.
+pub fn retrieval_delay(storage: &str) -> Option<Dist> {
+    retrieval(storage).and_then(Result::ok)
+}
+
 const STORAGE_TIERS: &str = "standard, standard-ia, glacier-instant, glacier-flexible-expedited, glacier-flexible-standard, \
 glacier-flexible-bulk, deep-archive-standard, deep-archive-bulk";
 

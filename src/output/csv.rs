@@ -1,6 +1,7 @@
 //! CSV: one row per strategy, disaster type ("all" for every type together) and metric.
 
 use super::Render;
+use crate::plan::PlanReport;
 use crate::report::{Outcome, Probability, Report, Stats};
 
 pub struct Csv;
@@ -95,4 +96,51 @@ impl Render for Csv {
         }
         Ok(String::from_utf8(writer.into_inner()?)?)
     }
+
+    fn render_plan(&self, report: &PlanReport) -> anyhow::Result<String> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(PLAN_HEADER)?;
+        for s in &report.settings {
+            let picked = report
+                .pick
+                .as_ref()
+                .is_some_and(|p| p.strategy == s.strategy && p.setting == s.setting);
+            writer.write_record([
+                s.strategy.to_string(),
+                s.setting.clone(),
+                s.monthly_spend.clone(),
+                s.rto_p95.to_string(),
+                s.rpo_p95.to_string(),
+                s.p_meet_both.estimate.to_string(),
+                s.p_meet_both.ci95_low.to_string(),
+                s.p_meet_both.ci95_high.to_string(),
+                s.meets_objectives.to_string(),
+                s.expected_annual_loss.clone(),
+                s.expected_disaster_cost.clone(),
+                s.drills_per_year.clone(),
+                s.total_cost_of_risk.clone(),
+                s.on_frontier.to_string(),
+                picked.to_string(),
+            ])?;
+        }
+        Ok(String::from_utf8(writer.into_inner()?)?)
+    }
 }
+
+const PLAN_HEADER: [&str; 15] = [
+    "strategy",
+    "setting",
+    "monthly_spend_usd",
+    "rto_p95_seconds",
+    "rpo_p95_seconds",
+    "p_meet",
+    "p_meet_ci95_low",
+    "p_meet_ci95_high",
+    "meets_objectives",
+    "expected_annual_loss_usd",
+    "expected_disaster_cost_usd",
+    "drills_per_year_usd",
+    "total_cost_of_risk_usd",
+    "on_frontier",
+    "picked",
+];

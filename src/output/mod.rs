@@ -6,11 +6,15 @@ mod json;
 mod table;
 
 use crate::cli::Format;
+use crate::plan::PlanReport;
 use crate::report::Report;
 
-/// Renders a report in a format.
+/// Renders the reports in one format.
 pub trait Render {
+    /// The report of `drsim simulate`.
     fn render(&self, report: &Report) -> anyhow::Result<String>;
+    /// The report of `drsim plan`.
+    fn render_plan(&self, report: &PlanReport) -> anyhow::Result<String>;
 }
 
 /// The renderer of a format.

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use scenarios::units::format_duration;
 
 use super::Render;
+use crate::plan::{PlanReport, SettingReport};
 use crate::report::{Outcome, Probability, Report, Stats};
 
 pub struct Table;
@@ -179,4 +180,113 @@ impl Render for Table {
         }
         Ok(out)
     }
+
+    fn render_plan(&self, r: &PlanReport) -> anyhow::Result<String> {
+        let mut out = String::new();
+        writeln!(
+            out,
+            "drsim {} plan — {} ({} → {})",
+            r.drsim_version, r.scenario.name, r.scenario.primary_region, r.scenario.recovery_region
+        )?;
+        writeln!(
+            out,
+            "{} simulated years per setting, seed {}, scenario {}; objectives must hold with {:.0}% confidence; pick: {}",
+            r.years,
+            r.seed,
+            r.scenario.file,
+            100.0 * r.confidence,
+            r.pick_rule
+        )?;
+        writeln!(out)?;
+        match &r.pick {
+            Some(p) => {
+                writeln!(out, "Pick: {} — {}", p.strategy, p.setting)?;
+                writeln!(
+                    out,
+                    "  ${}/month; P(meet RTO & RPO) {}; p95 RTO {}, p95 RPO {}; expected annual loss ${}; total cost of risk ${}/year",
+                    p.monthly_spend,
+                    percent(&p.p_meet_both),
+                    format_duration(p.rto_p95),
+                    format_duration(p.rpo_p95),
+                    p.expected_annual_loss,
+                    p.total_cost_of_risk
+                )?;
+            }
+            None => writeln!(
+                out,
+                "Pick: none — no setting meets the objectives at this confidence"
+            )?,
+        }
+        if !r.why_not.is_empty() {
+            writeln!(out, "\nWhy not the others")?;
+            for w in &r.why_not {
+                writeln!(out, "  {:<15} {}", w.strategy, w.reason)?;
+            }
+        }
+        writeln!(
+            out,
+            "\nEvery setting (* on the frontier of spend against p95 RTO and RPO, > the pick)"
+        )?;
+        writeln!(
+            out,
+            "    {:<15} {:<58} {:>12} {:>9} {:>9}  {:<22} {:>14} {:>16}",
+            "strategy",
+            "setting",
+            "$/month",
+            "p95 RTO",
+            "p95 RPO",
+            "P(meet) 95% CI",
+            "E[loss]/year",
+            "cost of risk/yr"
+        )?;
+        for s in &r.settings {
+            let picked = r
+                .pick
+                .as_ref()
+                .is_some_and(|p| p.strategy == s.strategy && p.setting == s.setting);
+            writeln!(
+                out,
+                "  {}{} {:<15} {:<58} {:>12} {:>9} {:>9}  {:<22} {:>14} {:>16}",
+                if picked { ">" } else { " " },
+                if s.on_frontier { "*" } else { " " },
+                s.strategy,
+                s.setting,
+                s.monthly_spend,
+                format_duration(s.rto_p95),
+                format_duration(s.rpo_p95),
+                percent(&s.p_meet_both),
+                s.expected_annual_loss,
+                s.total_cost_of_risk
+            )?;
+        }
+        if let Some(p) = &r.pick {
+            line_items(&mut out, p)?;
+            writeln!(out, "\nLoss exceedance of the pick: P(annual loss > x)")?;
+            for e in &p.loss_exceedance {
+                writeln!(
+                    out,
+                    "  ${:>12}  {:6.2}%",
+                    e.annual_loss_usd,
+                    100.0 * e.probability
+                )?;
+            }
+        }
+        for w in &r.warnings {
+            writeln!(out, "\nwarning: {w}")?;
+        }
+        Ok(out)
+    }
+}
+
+fn line_items(out: &mut String, p: &SettingReport) -> std::fmt::Result {
+    writeln!(out, "\nMonthly DR spend of the pick, by line item")?;
+    for l in &p.line_items {
+        writeln!(out, "  {:<45} {:>12}  {}", l.name, l.usd, l.detail)?;
+    }
+    writeln!(out, "  {:<45} {:>12}", "total", p.monthly_spend)?;
+    writeln!(
+        out,
+        "  drills ${}/year; disasters' infrastructure ${}/year on average; expected losses ${}/year",
+        p.drills_per_year, p.expected_disaster_cost, p.expected_annual_loss
+    )
 }
