@@ -88,11 +88,14 @@ pub struct SettingReport {
     pub monthly_spend: String,
     pub line_items: Vec<LineItemReport>,
     pub disasters: u64,
-    /// Seconds.
+    /// Seconds, over every disaster the setting lived through.
     pub rto_p50: f64,
     pub rto_p95: f64,
     pub rpo_p50: f64,
     pub rpo_p95: f64,
+    /// Seconds, over region losses alone (where the strategies differ most).
+    pub region_loss_rto_p95: f64,
+    pub region_loss_rpo_p95: f64,
     pub p_meet_rto: Probability,
     pub p_meet_rpo: Probability,
     pub p_meet_both: Probability,
@@ -158,6 +161,8 @@ fn setting_report(e: &Evaluated, confidence: f64, on_frontier: bool) -> SettingR
         rto_p95: secs(&s.rto, 0.95),
         rpo_p50: secs(&s.rpo, 0.5),
         rpo_p95: secs(&s.rpo, 0.95),
+        region_loss_rto_p95: secs(&s.region_rto, 0.95),
+        region_loss_rpo_p95: secs(&s.region_rpo, 0.95),
         p_meet_rto: probability(&s.meets_rto),
         p_meet_rpo: probability(&s.meets_rpo),
         p_meet_both: probability(&s.meets_both),

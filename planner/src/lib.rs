@@ -36,7 +36,8 @@ const STREAM_YEAR: u64 = 100;
 #[derive(Clone, Debug)]
 pub struct Setting {
     pub strategy: Strategy,
-    /// The knobs, e.g. "backup every 4h, glacier-flexible-standard, manual failover".
+    /// The knobs, e.g. "every 4h, glacier-flexible-standard, manual" (backup interval, storage
+    /// tier, failover).
     pub label: String,
     pub scenario: Scenario,
 }
@@ -47,8 +48,8 @@ fn hours(seconds: f64) -> String {
 
 fn failover_name(f: Failover) -> &'static str {
     match f {
-        Failover::Manual => "manual failover",
-        Failover::Automated => "automated failover",
+        Failover::Manual => "manual",
+        Failover::Automated => "automated",
     }
 }
 
@@ -69,7 +70,7 @@ pub fn settings(base: &Scenario) -> Vec<Setting> {
         for tier in &p.storage_tiers {
             for &failover in &p.failover {
                 let label = format!(
-                    "backup every {}, {tier} storage, {}",
+                    "every {}, {tier}, {}",
                     hours(interval),
                     failover_name(failover)
                 );
@@ -90,7 +91,7 @@ pub fn settings(base: &Scenario) -> Vec<Setting> {
     for &fraction in &p.replica_fractions {
         for &failover in &p.failover {
             let label = format!(
-                "replica at {:.0}% of the primary, {}",
+                "replica {:.0}%, {}",
                 100.0 * fraction,
                 failover_name(failover)
             );
@@ -104,7 +105,7 @@ pub fn settings(base: &Scenario) -> Vec<Setting> {
     for &fraction in &p.standby_fractions {
         for &failover in &p.failover {
             let label = format!(
-                "standby at {:.0}% capacity, {}",
+                "standby {:.0}%, {}",
                 100.0 * fraction,
                 failover_name(failover)
             );
@@ -118,13 +119,10 @@ pub fn settings(base: &Scenario) -> Vec<Setting> {
     for &capacity in &p.site_capacities {
         for &replication in &p.database_replication {
             let mode = match replication {
-                DbReplication::Async => "asynchronous",
-                DbReplication::Sync => "synchronous",
+                DbReplication::Async => "async",
+                DbReplication::Sync => "sync",
             };
-            let label = format!(
-                "each site at {:.0}% capacity, {mode} database",
-                100.0 * capacity
-            );
+            let label = format!("sites at {:.0}%, {mode} database", 100.0 * capacity);
             out.push(with(Strategy::MultiSite, label, &|s| {
                 let c = &mut s.strategies[Strategy::MultiSite.index()];
                 c.running_fraction = capacity;
@@ -140,6 +138,9 @@ pub fn settings(base: &Scenario) -> Vec<Setting> {
 pub struct SettingStats {
     pub rto: Tally,
     pub rpo: Tally,
+    /// RTO and RPO of region losses alone: the disaster the strategies differ on most.
+    pub region_rto: Tally,
+    pub region_rpo: Tally,
     pub meets_rto: Proportion,
     pub meets_rpo: Proportion,
     pub meets_both: Proportion,
@@ -156,6 +157,8 @@ impl SettingStats {
         SettingStats {
             rto: Tally::new(),
             rpo: Tally::new(),
+            region_rto: Tally::new(),
+            region_rpo: Tally::new(),
             meets_rto: Proportion::default(),
             meets_rpo: Proportion::default(),
             meets_both: Proportion::default(),
@@ -168,6 +171,8 @@ impl SettingStats {
     fn merge(&mut self, other: &SettingStats) {
         self.rto.merge(&other.rto);
         self.rpo.merge(&other.rpo);
+        self.region_rto.merge(&other.region_rto);
+        self.region_rpo.merge(&other.region_rpo);
         self.meets_rto.merge(&other.meets_rto);
         self.meets_rpo.merge(&other.meets_rpo);
         self.meets_both.merge(&other.meets_both);
@@ -299,6 +304,10 @@ pub fn plan(
                         let objective = &setting.scenario.objectives.by_disaster[disaster.index()];
                         stats.rto.record(ms(outcome.rto));
                         stats.rpo.record(ms(outcome.rpo));
+                        if disaster == Disaster::RegionLoss {
+                            stats.region_rto.record(ms(outcome.rto));
+                            stats.region_rpo.record(ms(outcome.rpo));
+                        }
                         let (rto_ok, rpo_ok) =
                             (outcome.rto <= objective.rto, outcome.rpo <= objective.rpo);
                         stats.meets_rto.record(rto_ok);

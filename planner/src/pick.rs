@@ -48,10 +48,20 @@ fn p95(t: &sim_core::stats::Tally) -> u64 {
     t.quantile(0.95)
 }
 
+/// Whether `a` is at least as good as `b` on spend and on the p95 RTO and RPO of region loss
+/// (where the strategies differ), and better on one.
 fn dominates(a: &Evaluated, b: &Evaluated) -> bool {
     let (ka, kb) = (
-        (a.monthly_total, p95(&a.stats.rto), p95(&a.stats.rpo)),
-        (b.monthly_total, p95(&b.stats.rto), p95(&b.stats.rpo)),
+        (
+            a.monthly_total,
+            p95(&a.stats.region_rto),
+            p95(&a.stats.region_rpo),
+        ),
+        (
+            b.monthly_total,
+            p95(&b.stats.region_rto),
+            p95(&b.stats.region_rpo),
+        ),
     );
     ka.0 <= kb.0 && ka.1 <= kb.1 && ka.2 <= kb.2 && ka != kb
 }

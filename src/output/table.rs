@@ -203,13 +203,13 @@ impl Render for Table {
                 writeln!(out, "Pick: {} — {}", p.strategy, p.setting)?;
                 writeln!(
                     out,
-                    "  ${}/month; P(meet RTO & RPO) {}; p95 RTO {}, p95 RPO {}; expected annual loss ${}; total cost of risk ${}/year",
-                    p.monthly_spend,
+                    "  {}/month; P(meet RTO & RPO) {}; region loss p95 RTO {}, p95 RPO {}\n  expected annual loss {}; total cost of risk {}/year",
+                    dollars(&p.monthly_spend),
                     percent(&p.p_meet_both),
-                    format_duration(p.rto_p95),
-                    format_duration(p.rpo_p95),
-                    p.expected_annual_loss,
-                    p.total_cost_of_risk
+                    format_duration(p.region_loss_rto_p95),
+                    format_duration(p.region_loss_rpo_p95),
+                    dollars(&p.expected_annual_loss),
+                    dollars(&p.total_cost_of_risk)
                 )?;
             }
             None => writeln!(
@@ -225,11 +225,11 @@ impl Render for Table {
         }
         writeln!(
             out,
-            "\nEvery setting (* on the frontier of spend against p95 RTO and RPO, > the pick)"
+            "\nEvery setting: p95 RTO and RPO of region loss; P(meet) over all disasters\n(* on the frontier of spend against those p95s, > the pick)"
         )?;
         writeln!(
             out,
-            "    {:<15} {:<58} {:>12} {:>9} {:>9}  {:<22} {:>14} {:>16}",
+            "     {:<15} {:<40} {:>10} {:>9} {:>9}  {:<22} {:>14} {:>16}",
             "strategy",
             "setting",
             "$/month",
@@ -246,17 +246,17 @@ impl Render for Table {
                 .is_some_and(|p| p.strategy == s.strategy && p.setting == s.setting);
             writeln!(
                 out,
-                "  {}{} {:<15} {:<58} {:>12} {:>9} {:>9}  {:<22} {:>14} {:>16}",
+                "  {}{} {:<15} {:<40} {:>10} {:>9} {:>9}  {:<22} {:>14} {:>16}",
                 if picked { ">" } else { " " },
                 if s.on_frontier { "*" } else { " " },
                 s.strategy,
                 s.setting,
-                s.monthly_spend,
-                format_duration(s.rto_p95),
-                format_duration(s.rpo_p95),
+                dollars(&s.monthly_spend),
+                format_duration(s.region_loss_rto_p95),
+                format_duration(s.region_loss_rpo_p95),
                 percent(&s.p_meet_both),
-                s.expected_annual_loss,
-                s.total_cost_of_risk
+                dollars(&s.expected_annual_loss),
+                dollars(&s.total_cost_of_risk)
             )?;
         }
         if let Some(p) = &r.pick {
@@ -281,12 +281,33 @@ impl Render for Table {
 fn line_items(out: &mut String, p: &SettingReport) -> std::fmt::Result {
     writeln!(out, "\nMonthly DR spend of the pick, by line item")?;
     for l in &p.line_items {
-        writeln!(out, "  {:<45} {:>12}  {}", l.name, l.usd, l.detail)?;
+        writeln!(
+            out,
+            "  {:<40} {:>12}  {}",
+            l.name,
+            dollars(&l.usd),
+            l.detail
+        )?;
     }
-    writeln!(out, "  {:<45} {:>12}", "total", p.monthly_spend)?;
+    writeln!(out, "  {:<40} {:>12}", "total", dollars(&p.monthly_spend))?;
     writeln!(
         out,
-        "  drills ${}/year; disasters' infrastructure ${}/year on average; expected losses ${}/year",
-        p.drills_per_year, p.expected_disaster_cost, p.expected_annual_loss
+        "  drills {}/year; disasters' infrastructure {}/year on average; expected losses {}/year",
+        dollars(&p.drills_per_year),
+        dollars(&p.expected_disaster_cost),
+        dollars(&p.expected_annual_loss)
     )
+}
+
+/// "1234567.80" as "$1,234,567.80".
+fn dollars(amount: &str) -> String {
+    let (whole, cents) = amount.split_once('.').unwrap_or((amount, "00"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 && c.is_ascii_digit() {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("${grouped}.{cents}")
 }
