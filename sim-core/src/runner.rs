@@ -4,7 +4,7 @@
 //! folds its trials into an accumulator and the accumulators are merged. Every trial draws
 //! from its own stream (see [`crate::rng`]) and every accumulator merge is exact integer
 //! arithmetic (see [`crate::stats`]), so the result does not depend on the number of threads
-//! or on which thread ran which chunk. Memory holds one accumulator per live rayon job, not
+//! or on which thread ran which chunk. Memory holds a few accumulators per thread, not
 //! one per trial.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -67,12 +67,17 @@ where
     let chunk = config.chunk_size.max(1);
     let chunks = config.trials.div_ceil(chunk);
     let result = pool.install(|| {
-        (0..chunks)
+        // Rayon starts one accumulator per job it splits off; a minimum job length of half
+        // of each thread's share keeps that to a handful (accumulators can be large) while
+        // leaving room to balance the load.
+        let min_len = (chunks / (2 * config.threads as u64)).max(1) as usize;
+        (0..chunks as usize)
             .into_par_iter()
+            .with_min_len(min_len)
             .fold(
                 || (new_worker(), new_acc()),
                 |(mut worker, mut acc), c| {
-                    let start = c * chunk;
+                    let start = c as u64 * chunk;
                     let end = (start + chunk).min(config.trials);
                     for index in start..end {
                         trial(index, &mut worker, &mut acc);
