@@ -116,7 +116,9 @@ pub fn settings(base: &Scenario) -> Vec<Setting> {
             }));
         }
     }
-    for &capacity in &p.site_capacities {
+    // A site must serve at least its share of the traffic.
+    let weight = base.strategies[Strategy::MultiSite.index()].traffic_weight;
+    for &capacity in p.site_capacities.iter().filter(|c| **c >= weight) {
         for &replication in &p.database_replication {
             let mode = match replication {
                 DbReplication::Async => "async",

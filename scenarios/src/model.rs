@@ -1359,6 +1359,17 @@ fn strategy_config(
         }
         _ => (0.0, 0.0, DbReplication::Async),
     };
+    if strategy == Strategy::MultiSite && running_fraction < traffic_weight {
+        let found = pick(layers, u, r, &key("site-capacity"), |s| s.site_capacity.as_ref())?;
+        return Err(found
+            .error(
+                &key("site-capacity"),
+                format!(
+                    "each site must serve at least its share of the traffic: site-capacity {running_fraction} is below traffic-weight {traffic_weight}"
+                ),
+            )
+            .with_help("raise site-capacity or lower traffic-weight"));
+    }
     let replica_fraction = match strategy {
         Strategy::PilotLight => fraction(
             &pick(layers, u, r, &key("replica-fraction"), |s| {
