@@ -38,14 +38,22 @@ impl<'a> Prices<'a> {
 
     /// The price of an item in the recovery region.
     pub fn get(&self, service: &str, item: &str) -> Result<Usd, PriceError> {
-        match self.catalog.price(self.region, service, item) {
+        self.get_in(self.region, service, item)
+    }
+
+    /// The price of an item in a region, with the same fallback.
+    pub fn get_in(&self, region: &str, service: &str, item: &str) -> Result<Usd, PriceError> {
+        match self.catalog.price(region, service, item) {
             Ok((usd, _)) => Ok(usd),
-            Err(first) => match self.fallback.filter(|f| *f != self.region) {
+            Err(first) => match self.fallback.filter(|f| *f != region) {
                 Some(fallback) => match self.catalog.price(fallback, service, item) {
                     Ok((usd, _)) => {
-                        self.substituted
-                            .borrow_mut()
-                            .insert(format!("{service} {item}"));
+                        let what = if region == self.region {
+                            format!("{service} {item}")
+                        } else {
+                            format!("{service} {item} ({region})")
+                        };
+                        self.substituted.borrow_mut().insert(what);
                         Ok(usd)
                     }
                     Err(_) => Err(first),
@@ -58,6 +66,16 @@ impl<'a> Prices<'a> {
     /// Items priced at the fallback region's price.
     pub fn substituted(&self) -> Vec<String> {
         self.substituted.borrow().iter().cloned().collect()
+    }
+}
+
+/// Inter-region transfer from the primary to the recovery region, billed by the primary: the
+/// pair's own rate if the catalog has one (e.g. us-east-1 → us-east-2), else the general rate.
+pub fn replication_transfer(scenario: &Scenario, prices: &Prices<'_>) -> Result<Usd, PriceError> {
+    let pair = format!("inter-region:{}", scenario.recovery_region);
+    match prices.catalog.price(&scenario.primary_region, "transfer", &pair) {
+        Ok((usd, _)) => Ok(usd),
+        Err(_) => prices.get_in(&scenario.primary_region, "transfer", "inter-region"),
     }
 }
 
@@ -187,7 +205,7 @@ pub fn monthly(
             price.times(size),
         );
     }
-    let transfer = prices.get("transfer", "inter-region")?;
+    let transfer = replication_transfer(scenario, prices)?;
     add(
         "backup copies to the recovery region",
         format!(

@@ -19,6 +19,7 @@ test-west-1,s3,standard,gb-month,0.02,2026,test
 test-west-1,s3,glacier-flexible,gb-month,0.004,2026,test
 test-west-1,s3-retrieval,glacier-flexible-standard,gb,0.01,2026,test
 test-west-1,transfer,inter-region,gb,0.01,2026,test
+test-east-1,transfer,inter-region,gb,0.01,2026,test
 test-west-1,elb,alb,hour,0.02,2026,test
 test-west-1,elb,alb-lcu,hour,0.01,2026,test
 test-west-1,vpc,public-ipv4,hour,0.005,2026,test
