@@ -73,7 +73,10 @@ impl<'a> Prices<'a> {
 /// pair's own rate if the catalog has one (e.g. us-east-1 → us-east-2), else the general rate.
 pub fn replication_transfer(scenario: &Scenario, prices: &Prices<'_>) -> Result<Usd, PriceError> {
     let pair = format!("inter-region:{}", scenario.recovery_region);
-    match prices.catalog.price(&scenario.primary_region, "transfer", &pair) {
+    match prices
+        .catalog
+        .price(&scenario.primary_region, "transfer", &pair)
+    {
         Ok((usd, _)) => Ok(usd),
         Err(_) => prices.get_in(&scenario.primary_region, "transfer", "inter-region"),
     }

@@ -214,11 +214,23 @@ pub struct Evaluated {
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     #[error(transparent)]
-    Price(#[from] PriceError),
+    Price(Box<PriceError>),
     #[error(transparent)]
-    Scenario(#[from] ScenarioError),
+    Scenario(Box<ScenarioError>),
     #[error(transparent)]
     Run(#[from] runner::RunError),
+}
+
+impl From<PriceError> for PlanError {
+    fn from(e: PriceError) -> Self {
+        PlanError::Price(Box::new(e))
+    }
+}
+
+impl From<ScenarioError> for PlanError {
+    fn from(e: ScenarioError) -> Self {
+        PlanError::Scenario(Box::new(e))
+    }
 }
 
 /// How to run the plan.

@@ -89,13 +89,28 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PriceError {
     #[error("{file}:{line}: {message}\n  help: {help}")]
-    BadLine { file: String, line: u64, message: String, help: String },
+    BadLine {
+        file: String,
+        line: u64,
+        message: String,
+        help: String,
+    },
     #[error("{file}: {message}")]
     BadFile { file: String, message: String },
-    #[error("the price of {key} is not sourced in catalog {catalog} ({note})\n  help: import the AWS Price List for that region with `drsim prices import FILE --out CATALOG` and point the scenario's `[pricing] catalog` to it")]
-    NotSourced { key: Key, catalog: String, note: String },
+    #[error(
+        "the price of {key} is not sourced in catalog {catalog} ({note})\n  help: import the AWS Price List for that region with `drsim prices import FILE --out CATALOG` and point the scenario's `[pricing] catalog` to it"
+    )]
+    NotSourced {
+        key: Box<Key>,
+        catalog: String,
+        note: String,
+    },
     #[error("catalog {catalog} has no price for {key}\n  help: {help}")]
-    Missing { key: Key, catalog: String, help: String },
+    Missing {
+        key: Box<Key>,
+        catalog: String,
+        help: String,
+    },
 }
 
 /// Prices by (region, service, item).
@@ -112,12 +127,17 @@ pub const EMBEDDED: &str = include_str!("../data/default-catalog.csv");
 /// The name under which the embedded catalog appears in messages.
 pub const EMBEDDED_NAME: &str = "<embedded default catalog>";
 
-const HEADER: [&str; 7] = ["region", "service", "item", "unit", "usd", "as_of", "source"];
+const HEADER: [&str; 7] = [
+    "region", "service", "item", "unit", "usd", "as_of", "source",
+];
 
 impl Catalog {
     /// An empty catalog.
     pub fn new(name: &str) -> Catalog {
-        Catalog { name: name.to_string(), entries: BTreeMap::new() }
+        Catalog {
+            name: name.to_string(),
+            entries: BTreeMap::new(),
+        }
     }
 
     /// The embedded default catalog.
@@ -127,9 +147,18 @@ impl Catalog {
 
     /// Reads a catalog from CSV text; `file` names it in messages.
     pub fn from_csv(text: &str, file: &str) -> Result<Catalog, PriceError> {
-        let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).from_reader(text.as_bytes());
-        let bad_file = |message: String| PriceError::BadFile { file: file.to_string(), message };
-        let headers = reader.headers().map_err(|e| bad_file(e.to_string()))?.clone();
+        let mut reader = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let bad_file = |message: String| PriceError::BadFile {
+            file: file.to_string(),
+            message,
+        };
+        let headers = reader
+            .headers()
+            .map_err(|e| bad_file(e.to_string()))?
+            .clone();
         if headers.iter().collect::<Vec<_>>() != HEADER {
             return Err(bad_file(format!(
                 "not a drsim price catalog: the header must be `{}`, found `{}`",
@@ -141,28 +170,63 @@ impl Catalog {
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
-                PriceError::BadLine { file: file.to_string(), line, message: e.to_string(), help: "each line needs 7 fields".into() }
+                PriceError::BadLine {
+                    file: file.to_string(),
+                    line,
+                    message: e.to_string(),
+                    help: "each line needs 7 fields".into(),
+                }
             })?;
             let line = record.position().map_or(0, |p| p.line());
-            let bad = |message: String, help: &str| PriceError::BadLine { file: file.to_string(), line, message, help: help.to_string() };
+            let bad = |message: String, help: &str| PriceError::BadLine {
+                file: file.to_string(),
+                line,
+                message,
+                help: help.to_string(),
+            };
             let field = |i: usize| record.get(i).unwrap_or("").to_string();
             let unit = Unit::parse(&field(3)).ok_or_else(|| {
-                bad(format!("unknown unit \"{}\"", field(3)), "use hour, gb-month, gb or month")
+                bad(
+                    format!("unknown unit \"{}\"", field(3)),
+                    "use hour, gb-month, gb or month",
+                )
             })?;
             let usd = match field(4).as_str() {
                 "" => None,
                 text => Some(Usd::parse(text).ok_or_else(|| {
-                    bad(format!("price \"{text}\" is not a plain non-negative decimal"), "write it like 0.096 (US dollars), or leave it empty if not sourced")
+                    bad(
+                        format!("price \"{text}\" is not a plain non-negative decimal"),
+                        "write it like 0.096 (US dollars), or leave it empty if not sourced",
+                    )
                 })?),
             };
-            let key = Key { region: field(0), service: field(1), item: field(2) };
+            let key = Key {
+                region: field(0),
+                service: field(1),
+                item: field(2),
+            };
             if key.region.is_empty() || key.service.is_empty() || key.item.is_empty() {
-                return Err(bad("region, service and item must not be empty".into(), "fill in the first three fields"));
+                return Err(bad(
+                    "region, service and item must not be empty".into(),
+                    "fill in the first three fields",
+                ));
             }
             if catalog.entries.contains_key(&key) {
-                return Err(bad(format!("{key} is listed twice"), "keep one line per region, service and item"));
+                return Err(bad(
+                    format!("{key} is listed twice"),
+                    "keep one line per region, service and item",
+                ));
             }
-            catalog.entries.insert(key.clone(), Entry { key, unit, usd, as_of: field(5), source: field(6) });
+            catalog.entries.insert(
+                key.clone(),
+                Entry {
+                    key,
+                    unit,
+                    usd,
+                    as_of: field(5),
+                    source: field(6),
+                },
+            );
         }
         Ok(catalog)
     }
@@ -170,16 +234,36 @@ impl Catalog {
     /// Writes the catalog as CSV.
     pub fn to_csv(&self) -> Result<String, PriceError> {
         let mut writer = csv::Writer::from_writer(Vec::new());
-        let fail = |e: csv::Error| PriceError::BadFile { file: self.name.clone(), message: e.to_string() };
+        let fail = |e: csv::Error| PriceError::BadFile {
+            file: self.name.clone(),
+            message: e.to_string(),
+        };
         writer.write_record(HEADER).map_err(fail)?;
         for e in self.entries.values() {
-            let usd = e.usd.map(|u| u.0.normalize().to_string()).unwrap_or_default();
+            let usd = e
+                .usd
+                .map(|u| u.0.normalize().to_string())
+                .unwrap_or_default();
             writer
-                .write_record([&e.key.region, &e.key.service, &e.key.item, e.unit.name(), &usd, &e.as_of, &e.source])
+                .write_record([
+                    &e.key.region,
+                    &e.key.service,
+                    &e.key.item,
+                    e.unit.name(),
+                    &usd,
+                    &e.as_of,
+                    &e.source,
+                ])
                 .map_err(fail)?;
         }
-        let bytes = writer.into_inner().map_err(|e| PriceError::BadFile { file: self.name.clone(), message: e.to_string() })?;
-        String::from_utf8(bytes).map_err(|e| PriceError::BadFile { file: self.name.clone(), message: e.to_string() })
+        let bytes = writer.into_inner().map_err(|e| PriceError::BadFile {
+            file: self.name.clone(),
+            message: e.to_string(),
+        })?;
+        String::from_utf8(bytes).map_err(|e| PriceError::BadFile {
+            file: self.name.clone(),
+            message: e.to_string(),
+        })
     }
 
     /// Adds or replaces an entry.
@@ -216,12 +300,25 @@ impl Catalog {
     }
 
     /// The price of an item, or why there is none.
-    pub fn price(&self, region: &str, service: &str, item: &str) -> Result<(Usd, &Entry), PriceError> {
-        let key = Key { region: region.to_string(), service: service.to_string(), item: item.to_string() };
+    pub fn price(
+        &self,
+        region: &str,
+        service: &str,
+        item: &str,
+    ) -> Result<(Usd, &Entry), PriceError> {
+        let key = Key {
+            region: region.to_string(),
+            service: service.to_string(),
+            item: item.to_string(),
+        };
         match self.entries.get(&key) {
             Some(e) => match e.usd {
                 Some(usd) => Ok((usd, e)),
-                None => Err(PriceError::NotSourced { key, catalog: self.name.clone(), note: e.source.clone() }),
+                None => Err(PriceError::NotSourced {
+                    key: Box::new(key),
+                    catalog: self.name.clone(),
+                    note: e.source.clone(),
+                }),
             },
             None => {
                 let known: Vec<&str> = self
@@ -232,11 +329,17 @@ impl Catalog {
                     .take(12)
                     .collect();
                 let help = if known.is_empty() {
-                    format!("the catalog lists no {service} prices in {region}; import them with `drsim prices import`")
+                    format!(
+                        "the catalog lists no {service} prices in {region}; import them with `drsim prices import`"
+                    )
                 } else {
                     format!("{service} items it has in {region}: {}", known.join(", "))
                 };
-                Err(PriceError::Missing { key, catalog: self.name.clone(), help })
+                Err(PriceError::Missing {
+                    key: Box::new(key),
+                    catalog: self.name.clone(),
+                    help,
+                })
             }
         }
     }

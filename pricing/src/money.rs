@@ -6,8 +6,8 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Mul, Sub};
 use std::str::FromStr;
 
-use rust_decimal::{Decimal, RoundingStrategy};
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::{Decimal, RoundingStrategy};
 
 /// An amount of US dollars.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -110,7 +110,10 @@ mod tests {
     fn parses_and_formats_exactly() {
         let p = Usd::parse("0.0960000000").unwrap();
         assert_eq!(p.times(730.0).to_string(), "$70.08");
-        assert_eq!(Usd::parse("1234567.005").unwrap().to_string(), "$1,234,567.01");
+        assert_eq!(
+            Usd::parse("1234567.005").unwrap().to_string(),
+            "$1,234,567.01"
+        );
         assert_eq!(Usd::parse("-1"), None);
         assert_eq!(Usd::parse("abc"), None);
         assert_eq!(Usd::parse("1e3"), None);

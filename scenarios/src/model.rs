@@ -1360,7 +1360,9 @@ fn strategy_config(
         _ => (0.0, 0.0, DbReplication::Async),
     };
     if strategy == Strategy::MultiSite && running_fraction < traffic_weight {
-        let found = pick(layers, u, r, &key("site-capacity"), |s| s.site_capacity.as_ref())?;
+        let found = pick(layers, u, r, &key("site-capacity"), |s| {
+            s.site_capacity.as_ref()
+        })?;
         return Err(found
             .error(
                 &key("site-capacity"),
