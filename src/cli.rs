@@ -33,21 +33,8 @@ pub struct PlanArgs {
     /// Simulated years per knob setting (default: the scenario's `[plan] years`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub years: Option<u64>,
-    /// Seed of the random streams; the same seed gives the same output.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (default: all cores); the output does not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..1025))]
-    pub threads: Option<u32>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the output to this file (atomically) instead of stdout.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// No progress bar and no warnings on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: CommonFlags,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,12 +80,19 @@ pub struct SimulateArgs {
     pub run: RunFlags,
 }
 
-/// Flags every simulating subcommand shares.
+/// Flags of `simulate`.
 #[derive(Debug, Args)]
 pub struct RunFlags {
     /// Number of trials (disasters), at least 1.
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub trials: u64,
+    #[command(flatten)]
+    pub common: CommonFlags,
+}
+
+/// Flags every simulating subcommand shares.
+#[derive(Debug, Args)]
+pub struct CommonFlags {
     /// Seed of the random streams; the same seed gives the same output.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -114,6 +108,15 @@ pub struct RunFlags {
     /// No progress bar and no warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+impl CommonFlags {
+    /// The worker threads to use: `--threads`, else every core.
+    pub fn threads(&self) -> usize {
+        self.threads
+            .map(|t| t as usize)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -17,7 +17,7 @@ use std::time::Duration;
 use anyhow::Context;
 use scenarios::{RunOptions, Scenario};
 
-use crate::cli::{Cli, Command, InitArgs, RunFlags, SimulateArgs};
+use crate::cli::{Cli, Command, InitArgs, SimulateArgs};
 use crate::exit::ExitStatus;
 
 /// A failure, classified by the exit code it maps to.
@@ -78,17 +78,10 @@ pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure>
     }
 }
 
-fn threads(flags: &RunFlags) -> usize {
-    flags
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
 fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
-    let flags = &args.run;
+    let (flags, common) = (&args.run, &args.run.common);
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
-    if !flags.quiet {
+    if !common.quiet {
         for warning in &scenario.warnings {
             eprintln!("warning: {warning}");
         }
@@ -96,26 +89,26 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     let progress = AtomicU64::new(0);
     let options = RunOptions {
         trials: flags.trials,
-        seed: flags.seed,
-        threads: threads(flags),
+        seed: common.seed,
+        threads: common.threads(),
         progress: Some(&progress),
     };
-    let show = !flags.quiet && flags.trials >= 100_000;
+    let show = !common.quiet && flags.trials >= 100_000;
     let results = with_progress(show, flags.trials, &progress, || {
         scenarios::simulate(&scenario, &options)
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
-    let report = report::build(&scenario, &file, &results, flags.seed);
-    if !flags.quiet {
+    let report = report::build(&scenario, &file, &results, common.seed);
+    if !common.quiet {
         // Warnings found by the run itself (the scenario's were shown before it).
         for warning in report.warnings.iter().skip(scenario.warnings.len()) {
             eprintln!("warning: {warning}");
         }
     }
-    let text = output::renderer(flags.format)
+    let text = output::renderer(common.format)
         .render(&report)
         .map_err(Failure::Io)?;
-    write_output(flags.out.as_deref(), &text).map_err(Failure::Io)?;
+    write_output(common.out.as_deref(), &text).map_err(Failure::Io)?;
     Ok(ExitStatus::Success)
 }
 

@@ -10,11 +10,11 @@ use pricing::{Catalog, Usd};
 use scenarios::Scenario;
 use scenarios::model::PickRule;
 use serde::Serialize;
-use sim_core::stats::{Tally, Z_95};
+use sim_core::stats::Tally;
 
 use crate::cli::PlanArgs;
 use crate::exit::ExitStatus;
-use crate::report::{Probability, SCHEMA_VERSION, ScenarioInfo};
+use crate::report::{Probability, SCHEMA_VERSION, ScenarioInfo, probability};
 use crate::{Failure, load_scenario, output, write_output};
 
 /// Annual-loss thresholds of the loss-exceedance curve, US dollars.
@@ -116,17 +116,6 @@ pub struct SettingReport {
 
 fn usd(u: Usd) -> String {
     format!("{:.2}", u.0.round_dp(2))
-}
-
-fn probability(p: &sim_core::stats::Proportion) -> Probability {
-    let (lo, hi) = p.wilson(Z_95);
-    let r = |x: f64| (x * 1e6).round() / 1e6;
-    Probability {
-        estimate: r(p.estimate()),
-        ci95_low: r(lo),
-        ci95_high: r(hi),
-        trials: p.trials,
-    }
 }
 
 fn quantiles(t: &Tally, scale: f64) -> Quantiles {
@@ -266,40 +255,38 @@ pub fn load_catalog(scenario: &Scenario, scenario_path: Option<&Path>) -> Result
 
 /// Runs `drsim plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
+    let common = &args.common;
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
-    if !args.quiet {
+    if !common.quiet {
         for warning in &scenario.warnings {
             eprintln!("warning: {warning}");
         }
     }
     let catalog = load_catalog(&scenario, args.scenario.as_deref())?;
     let years = args.years.unwrap_or(scenario.plan.years);
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = common.threads();
     let progress = AtomicU64::new(0);
     let options = PlanOptions {
         years,
-        seed: args.seed,
+        seed: common.seed,
         threads,
         progress: Some(&progress),
     };
-    let show = !args.quiet && years >= 10_000;
+    let show = !common.quiet && years >= 10_000;
     let plan = crate::with_progress(show, years, &progress, || {
         planner::plan(&scenario, &catalog, &options)
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
     let pick = planner::pick::pick(&plan, &scenario);
-    let report = build(&scenario, &file, &plan, &pick, args.seed);
-    if !args.quiet {
+    let report = build(&scenario, &file, &plan, &pick, common.seed);
+    if !common.quiet {
         for warning in report.warnings.iter().skip(scenario.warnings.len()) {
             eprintln!("warning: {warning}");
         }
     }
-    let text = output::renderer(args.format)
+    let text = output::renderer(common.format)
         .render_plan(&report)
         .map_err(Failure::Io)?;
-    write_output(args.out.as_deref(), &text).map_err(Failure::Io)?;
+    write_output(common.out.as_deref(), &text).map_err(Failure::Io)?;
     Ok(ExitStatus::Success)
 }

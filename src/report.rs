@@ -192,7 +192,8 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-fn probability(p: &Proportion) -> Probability {
+/// A proportion with its 95 % Wilson interval, rounded to 1e-6.
+pub fn probability(p: &Proportion) -> Probability {
     let (low, high) = p.wilson(Z_95);
     Probability {
         estimate: round6(p.estimate()),

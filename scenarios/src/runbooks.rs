@@ -165,21 +165,13 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
                 ));
                 ready.push(name);
             }
-            for data in &scenario.data {
-                let retrieve = format!("retrieve-{}", data.name);
-                let restore = format!("restore-{}", data.name);
-                steps.push(step(
-                    &retrieve,
-                    &["decide"],
-                    Action::Retrieve(data.name.clone()),
-                ));
-                steps.push(step(
-                    &restore,
-                    &[&retrieve, "provision-network"],
-                    Action::RestoreData(data.name.clone()),
-                ));
-                ready.push(restore);
-            }
+            restore_datasets(
+                &mut steps,
+                &mut ready,
+                scenario.data.iter(),
+                "decide",
+                Some("provision-network"),
+            );
         }
         Strategy::PilotLight => {
             steps.push(step("promote-db", &["decide"], Action::PromoteDatabase));
@@ -207,21 +199,8 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
     }
     if config.strategy != Strategy::BackupRestore {
         // Datasets that are not replicated must come back from their backups.
-        for data in scenario.data.iter().filter(|d| d.replication_lag.is_none()) {
-            let retrieve = format!("retrieve-{}", data.name);
-            let restore = format!("restore-{}", data.name);
-            steps.push(step(
-                &retrieve,
-                &[start],
-                Action::Retrieve(data.name.clone()),
-            ));
-            steps.push(step(
-                &restore,
-                &[&retrieve],
-                Action::RestoreData(data.name.clone()),
-            ));
-            ready.push(restore);
-        }
+        let unreplicated = scenario.data.iter().filter(|d| d.replication_lag.is_none());
+        restore_datasets(&mut steps, &mut ready, unreplicated, start, None);
     }
     let ready: Vec<&str> = ready.iter().map(String::as_str).collect();
     steps.push(step("switch-dns", &ready, Action::SwitchDns));
@@ -289,24 +268,44 @@ pub fn default_ransomware(scenario: &Scenario) -> Vec<StepDef> {
         ));
         ready.push(name);
     }
-    for data in &scenario.data {
+    restore_datasets(
+        &mut steps,
+        &mut ready,
+        scenario.data.iter(),
+        "clean-room",
+        Some("provision-network"),
+    );
+    let ready: Vec<&str> = ready.iter().map(String::as_str).collect();
+    steps.push(step("switch-dns", &ready, Action::SwitchDns));
+    steps
+}
+
+/// For each dataset, a retrieval from its backup tier after `after`, then its restore (also
+/// after `network`, if given); the restores join `ready`.
+fn restore_datasets<'a>(
+    steps: &mut Vec<StepDef>,
+    ready: &mut Vec<String>,
+    data: impl Iterator<Item = &'a crate::model::Dataset>,
+    after: &str,
+    network: Option<&str>,
+) {
+    for data in data {
         let retrieve = format!("retrieve-{}", data.name);
         let restore = format!("restore-{}", data.name);
         steps.push(step(
             &retrieve,
-            &["clean-room"],
+            &[after],
             Action::Retrieve(data.name.clone()),
         ));
+        let mut deps = vec![retrieve.as_str()];
+        deps.extend(network);
         steps.push(step(
             &restore,
-            &[&retrieve, "provision-network"],
+            &deps,
             Action::RestoreData(data.name.clone()),
         ));
         ready.push(restore);
     }
-    let ready: Vec<&str> = ready.iter().map(String::as_str).collect();
-    steps.push(step("switch-dns", &ready, Action::SwitchDns));
-    steps
 }
 
 /// Failback after the primary is repaired: reverse replication while the recovery site serves,
