@@ -28,7 +28,7 @@ const DOWNLOAD_HELP: &str = "download the AWS Price List files from https://pric
 
 fn import(args: &PricesImportArgs) -> Result<ExitStatus, Failure> {
     let mut catalog = Catalog::new(&args.out.display().to_string());
-    let mut total = ImportStats::default();
+    let mut files = 0;
     for path in &args.files {
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| {
@@ -46,9 +46,7 @@ fn import(args: &PricesImportArgs) -> Result<ExitStatus, Failure> {
                 eprintln!("  skipped: {reason}");
             }
         }
-        total.files += stats.files;
-        total.bytes += stats.bytes;
-        total.products_seen += stats.products_seen;
+        files += stats.files;
     }
     let text = catalog
         .to_csv()
@@ -58,7 +56,7 @@ fn import(args: &PricesImportArgs) -> Result<ExitStatus, Failure> {
         if catalog.is_empty() {
             eprintln!(
                 "warning: no prices kept: none of the products in {} is one drsim prices (see docs/pricing.md)",
-                plural(total.files as u64, "file")
+                plural(files as u64, "file")
             );
         }
         eprintln!(
@@ -75,7 +73,7 @@ fn summary(name: &str, stats: &ImportStats, seconds: f64) -> String {
     let rate = stats.bytes as f64 / 1e6 / seconds.max(1e-6);
     format!(
         "{name}: {} bytes, {}, {} kept, {seconds:.2} s, {rate:.1} MB/s",
-        grouped(stats.bytes),
+        pricing::group_thousands(stats.bytes),
         plural(stats.products_seen, "product"),
         plural(stats.prices_kept, "price"),
     )
@@ -85,21 +83,8 @@ fn plural(n: u64, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {
-        format!("{} {what}s", grouped(n))
+        format!("{} {what}s", pricing::group_thousands(n))
     }
-}
-
-/// 1234567 → "1,234,567".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn load(path: Option<&Path>) -> Result<Catalog, Failure> {

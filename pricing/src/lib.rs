@@ -16,4 +16,4 @@ pub mod import;
 pub mod money;
 
 pub use catalog::{Catalog, Entry, Key, PriceError, Unit};
-pub use money::Usd;
+pub use money::{Usd, group_thousands};

@@ -57,16 +57,26 @@ impl fmt::Display for Usd {
         let cents = self.cents();
         let sign = if cents < 0 { "-" } else { "" };
         let cents = cents.unsigned_abs();
-        let dollars = (cents / 100).to_string();
-        let mut grouped = String::new();
-        for (i, c) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        write!(f, "{sign}${grouped}.{:02}", cents % 100)
+        write!(
+            f,
+            "{sign}${}.{:02}",
+            group_thousands(cents / 100),
+            cents % 100
+        )
     }
+}
+
+/// 1234567 as "1,234,567".
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl Add for Usd {

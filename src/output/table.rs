@@ -299,15 +299,11 @@ fn line_items(out: &mut String, p: &SettingReport) -> std::fmt::Result {
     )
 }
 
-/// "1234567.80" as "$1,234,567.80".
+/// "1234567.80" (a report's exact amount) as "$1,234,567.80".
 fn dollars(amount: &str) -> String {
     let (whole, cents) = amount.split_once('.').unwrap_or((amount, "00"));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 && c.is_ascii_digit() {
-            grouped.push(',');
-        }
-        grouped.push(c);
+    match whole.parse::<u64>() {
+        Ok(n) => format!("${}.{cents}", pricing::group_thousands(n)),
+        Err(_) => format!("${amount}"),
     }
-    format!("${grouped}.{cents}")
 }
