@@ -204,12 +204,7 @@ pub fn build(
     PlanReport {
         schema_version: SCHEMA_VERSION,
         drsim_version: env!("CARGO_PKG_VERSION"),
-        scenario: ScenarioInfo {
-            name: scenario.name.clone(),
-            file: file.to_string(),
-            primary_region: scenario.primary_region.clone(),
-            recovery_region: scenario.recovery_region.clone(),
-        },
+        scenario: ScenarioInfo::new(scenario, file),
         seed,
         years: plan.years,
         confidence,

@@ -39,6 +39,17 @@ pub struct ScenarioInfo {
     pub recovery_region: String,
 }
 
+impl ScenarioInfo {
+    pub fn new(scenario: &Scenario, file: &str) -> ScenarioInfo {
+        ScenarioInfo {
+            name: scenario.name.clone(),
+            file: file.to_string(),
+            primary_region: scenario.primary_region.clone(),
+            recovery_region: scenario.recovery_region.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct ObjectivesInfo {
     pub confidence: f64,
@@ -284,12 +295,7 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
     Report {
         schema_version: SCHEMA_VERSION,
         drsim_version: env!("CARGO_PKG_VERSION"),
-        scenario: ScenarioInfo {
-            name: scenario.name.clone(),
-            file: file.to_string(),
-            primary_region: scenario.primary_region.clone(),
-            recovery_region: scenario.recovery_region.clone(),
-        },
+        scenario: ScenarioInfo::new(scenario, file),
         seed,
         trials: results.trials,
         objectives: ObjectivesInfo {
