@@ -200,7 +200,7 @@ fn init(args: &InitArgs) -> Result<ExitStatus, Failure> {
     }
     write_output(Some(&args.path), &text).map_err(Failure::Io)?;
     eprintln!(
-        "wrote {} — edit it, then run `drsim simulate {}`",
+        "wrote {} — edit it, then run `drsim plan {}` (or `drsim simulate`)",
         args.path.display(),
         args.path.display()
     );

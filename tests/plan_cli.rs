@@ -124,3 +124,25 @@ fn an_instance_type_the_catalog_lacks_is_bad_input() {
         .stdout("")
         .stderr(predicate::str::contains("m9z.huge").and(predicate::str::contains("ec2")));
 }
+
+#[test]
+fn the_init_file_plans_like_the_embedded_scenario() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("drsim.toml");
+    drsim().arg("init").arg(&path).assert().success();
+    let run = |scenario: Option<&std::path::Path>| {
+        let mut cmd = drsim();
+        cmd.args(["plan", "--years", "300", "--format", "csv", "-q"]);
+        if let Some(p) = scenario {
+            cmd.arg(p);
+        }
+        let output = cmd.output().expect("drsim runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    assert_eq!(run(Some(&path)), run(None));
+}
