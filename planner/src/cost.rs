@@ -165,6 +165,11 @@ fn database_hourly(
     multi_az: bool,
 ) -> Result<Usd, PriceError> {
     let db = &scenario.database;
+    if db.engine.starts_with("aurora") {
+        // Aurora prices each instance; a multi-AZ cluster runs a second one.
+        let instance = prices.get(&db.engine, &db.instance_class)?;
+        return Ok(instance.times(if multi_az { 2.0 } else { 1.0 }));
+    }
     let item = format!(
         "{}:{}",
         db.instance_class,

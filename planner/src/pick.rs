@@ -117,20 +117,21 @@ pub fn pick(plan: &Plan, scenario: &Scenario) -> Pick {
         } else {
             let s = &e.stats;
             let mut misses = Vec::new();
-            if s.meets_rto.wilson(Z_95).0 < confidence {
-                misses.push(format!(
-                    "RTO met in only {:.1}% of disasters (p95 {})",
-                    100.0 * s.meets_rto.estimate(),
-                    format_duration(p95(&s.rto) as f64 / 1000.0)
-                ));
-            }
-            if s.meets_rpo.wilson(Z_95).0 < confidence {
-                misses.push(format!(
-                    "RPO met in only {:.1}% (p95 {})",
-                    100.0 * s.meets_rpo.estimate(),
-                    format_duration(p95(&s.rpo) as f64 / 1000.0)
-                ));
-            }
+            let shortfall = |what: &str,
+                             met: &sim_core::stats::Proportion,
+                             tally: &sim_core::stats::Tally| {
+                let (low, _) = met.wilson(Z_95);
+                (low < confidence).then(|| {
+                    format!(
+                        "{what} met in {:.1}% of disasters, at least {:.1}% at 95% confidence (p95 {})",
+                        100.0 * met.estimate(),
+                        100.0 * low,
+                        format_duration(p95(tally) as f64 / 1000.0)
+                    )
+                })
+            };
+            misses.extend(shortfall("RTO", &s.meets_rto, &s.rto));
+            misses.extend(shortfall("RPO", &s.meets_rpo, &s.rpo));
             if misses.is_empty() {
                 misses.push(format!(
                     "RTO and RPO met together in only {:.1}%",
