@@ -212,10 +212,21 @@ impl Render for Table {
                     dollars(&p.total_cost_of_risk)
                 )?;
             }
-            None => writeln!(
-                out,
-                "Pick: none — no setting meets the objectives at this confidence"
-            )?,
+            None => {
+                writeln!(
+                    out,
+                    "Pick: none — no setting meets the objectives at this confidence"
+                )?;
+                if r.settings
+                    .iter()
+                    .any(|s| s.p_meet_both.estimate >= r.confidence)
+                {
+                    writeln!(
+                        out,
+                        "  some do on their point estimate: more --years would narrow the intervals"
+                    )?;
+                }
+            }
         }
         if !r.why_not.is_empty() {
             writeln!(out, "\nWhy not the others")?;
