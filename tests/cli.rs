@@ -7,9 +7,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
+
+use common::{drsim, entries};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -20,10 +22,6 @@ const STRATEGIES: [&str; 4] = [
     "multi-site",
 ];
 const DISASTERS: [&str; 4] = ["region-loss", "az-loss", "corruption", "ransomware"];
-
-fn drsim() -> assert_cmd::Command {
-    cargo_bin_cmd!("drsim")
-}
 
 /// Runs `drsim ARGS`, asserts success with nothing on stderr, returns stdout.
 fn stdout_of(args: &[&str]) -> String {
@@ -247,15 +245,6 @@ fn the_table_is_the_default_format() {
 
 // ---------------------------------------------------------------------------------------------
 // --out
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
 
 #[test]
 fn out_writes_the_file_and_nothing_else() {
@@ -502,92 +491,15 @@ fn a_missing_scenario_file_is_bad_input() {
 //
 // NAME.expected: one substring per line; `#` starts a comment line.
 
-fn expected(path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let lines: Vec<String> = text
-        .lines()
-        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-        .map(str::to_string)
-        .collect();
-    assert!(!lines.is_empty(), "{}: no expected lines", path.display());
-    lines
-}
-
-fn invalid_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("invalid")
-}
-
 #[test]
 fn every_invalid_scenario_is_refused_with_a_precise_message() {
-    let dir = invalid_dir();
-    let mut cases: Vec<String> = entries(&dir)
-        .into_iter()
-        .filter_map(|f| f.strip_suffix(".toml").map(str::to_string))
-        .collect();
-    cases.sort();
-    assert!(
-        cases.len() >= 16,
-        "only {} cases in {}",
-        cases.len(),
-        dir.display()
-    );
-    for f in entries(&dir) {
-        let stem = f
-            .strip_suffix(".expected")
-            .or_else(|| f.strip_suffix(".toml"));
-        assert!(
-            stem.is_some_and(|s| cases.contains(&s.to_string())),
-            "stray file {f} in tests/invalid"
-        );
-    }
-
-    let mut failures = Vec::new();
-    for case in &cases {
-        let expected = expected(&dir.join(format!("{case}.expected")));
-        let file = format!("{case}.toml");
-        // Run from the folder so that messages name the file as the user typed it.
-        let output = drsim()
-            .current_dir(&dir)
-            .args(["simulate", &file, "--trials", "10", "-q"])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let mut problems = Vec::new();
-        if output.status.code() != Some(2) {
-            problems.push(format!(
-                "exit status {:?}, expected 2",
-                output.status.code()
-            ));
-        }
-        if !stdout.is_empty() {
-            problems.push(format!("stdout is not empty: {stdout:.200}"));
-        }
-        if stderr.contains("panicked") {
-            problems.push("drsim panicked".to_string());
-        }
-        let missing: Vec<&String> = expected
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("invalid");
+    common::check_invalid_inputs(&dir, 16, |file, _| {
+        ["simulate", file, "--trials", "10", "-q"]
             .iter()
-            .filter(|l| !stderr.contains(l.as_str()))
-            .collect();
-        if !missing.is_empty() {
-            problems.push(format!("stderr lacks {missing:?}"));
-        }
-        if !problems.is_empty() {
-            failures.push(format!(
-                "{case}:\n    {}\n    stderr: {}",
-                problems.join("\n    "),
-                stderr.trim_end()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} invalid scenarios misbehave:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+            .map(Into::into)
+            .collect()
+    });
 }

@@ -1,12 +1,10 @@
 //! `drsim plan` at the boundary: exit codes, the JSON schema, determinism, bad catalogs.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
+
+use common::drsim;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn drsim() -> assert_cmd::Command {
-    cargo_bin_cmd!("drsim")
-}
 
 fn plan_json(years: &str, threads: &str) -> Vec<u8> {
     let output = drsim()

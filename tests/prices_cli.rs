@@ -7,15 +7,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
+
+use common::drsim;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn drsim() -> assert_cmd::Command {
-    cargo_bin_cmd!("drsim")
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,105 +23,18 @@ fn sample(name: &str) -> PathBuf {
     root().join("pricing").join("tests").join("data").join(name)
 }
 
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-fn expected(path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let lines: Vec<String> = text
-        .lines()
-        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-        .map(str::to_string)
-        .collect();
-    assert!(!lines.is_empty(), "{}: no expected lines", path.display());
-    lines
-}
-
 #[test]
 fn every_invalid_price_file_is_refused_with_a_precise_message() {
     let dir = root().join("tests").join("invalid-prices");
-    let names = entries(&dir);
-    let cases: Vec<&String> = names.iter().filter(|f| !f.ends_with(".expected")).collect();
-    assert!(
-        cases.len() >= 5,
-        "only {} cases in {}",
-        cases.len(),
-        dir.display()
-    );
-    for f in names.iter().filter(|f| f.ends_with(".expected")) {
-        let stem = f.trim_end_matches(".expected");
-        assert!(
-            cases
-                .iter()
-                .any(|c| Path::new(c.as_str()).file_stem().is_some_and(|s| s == stem)),
-            "stray file {f} in tests/invalid-prices"
-        );
-    }
-
-    let mut failures = Vec::new();
-    for case in &cases {
-        let stem = Path::new(case.as_str())
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let expected = expected(&dir.join(format!("{stem}.expected")));
-        let out_dir = tempfile::tempdir().unwrap();
-        let out = out_dir.path().join("catalog.csv");
-        // Run from the folder so that messages name the file as the user typed it.
-        let output = drsim()
-            .current_dir(&dir)
-            .args(["prices", "import", case.as_str(), "--out"])
-            .arg(&out)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let mut problems = Vec::new();
-        if output.status.code() != Some(2) {
-            problems.push(format!(
-                "exit status {:?}, expected 2",
-                output.status.code()
-            ));
-        }
-        if !stdout.is_empty() {
-            problems.push(format!("stdout is not empty: {stdout:.200}"));
-        }
-        if stderr.contains("panicked") {
-            problems.push("drsim panicked".to_string());
-        }
-        let missing: Vec<&String> = expected
-            .iter()
-            .filter(|l| !stderr.contains(l.as_str()))
-            .collect();
-        if !missing.is_empty() {
-            problems.push(format!("stderr lacks {missing:?}"));
-        }
-        let left: Vec<String> = entries(out_dir.path());
-        if !left.is_empty() {
-            problems.push(format!("files were written: {left:?}"));
-        }
-        if !problems.is_empty() {
-            failures.push(format!(
-                "{case}:\n    {}\n    stderr: {}",
-                problems.join("\n    "),
-                stderr.trim_end()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} invalid price files misbehave:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    common::check_invalid_inputs(&dir, 5, |file, scratch| {
+        vec![
+            "prices".into(),
+            "import".into(),
+            file.into(),
+            "--out".into(),
+            scratch.join("catalog.csv").into(),
+        ]
+    });
 }
 
 #[test]
