@@ -265,3 +265,32 @@ fn an_instance_type_the_catalog_lacks_is_named() {
         other => panic!("expected a missing price, got {other:?}"),
     }
 }
+
+/// Simulated years draw Poisson disasters: over Y years the count of disasters of a setting has
+/// mean Y·Σλ and variance Y·Σλ, and every setting lives through the same ones.
+#[test]
+fn simulated_years_hold_poisson_disasters() {
+    let scenario = scenarios::load(SMALL, "small.toml").expect("valid scenario");
+    let years = 4000;
+    let result = plan(&scenario, &catalog(), &options(years, 2)).expect("planned");
+    let rate: f64 = scenario.disasters.iter().map(|d| d.annual_rate).sum();
+    let expected = years as f64 * rate;
+    let counts: Vec<u64> = result
+        .evaluated
+        .iter()
+        .map(|e| e.stats.rto.count())
+        .collect();
+    assert!(counts.iter().all(|c| *c == counts[0]), "{counts:?}");
+    let z = (counts[0] as f64 - expected) / expected.sqrt();
+    assert!(
+        z.abs() < 4.0,
+        "{} disasters in {years} years, expected {expected} (z = {z:.2})",
+        counts[0]
+    );
+    assert!(
+        result
+            .evaluated
+            .iter()
+            .all(|e| e.stats.annual_loss.count() == years)
+    );
+}
