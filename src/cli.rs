@@ -7,7 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Simulates millions of disasters against the four AWS disaster-recovery strategies
 /// (backup & restore, pilot light, warm standby, multi-site) and reports what each delivers.
 #[derive(Debug, Parser)]
-#[command(name = "drsim", version, about, propagate_version = true)]
+#[command(
+    name = "drsim",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success; 1 a check failed; 2 bad usage or bad input (nothing written); 3 an output could not be written."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -135,6 +141,6 @@ pub enum Format {
     Table,
     /// Versioned JSON for machines.
     Json,
-    /// One row per strategy, disaster type and metric.
+    /// CSV: one row per strategy, disaster type and metric (simulate), or per setting (plan).
     Csv,
 }
