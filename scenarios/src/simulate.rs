@@ -19,7 +19,7 @@ use sim_core::runner::{self, Merge, RunConfig};
 use sim_core::stats::{Proportion, Tally, Total};
 
 use crate::error::ScenarioError;
-use crate::model::{DbReplication, Failover, Scenario};
+use crate::model::{DbReplication, Failover, Scenario, StrategyConfig};
 use crate::names::{Disaster, Strategy};
 use crate::runbooks::{self, Action, Bindings, StepDef, params};
 
@@ -123,27 +123,20 @@ impl Compiled {
                 Some((runbook, resync_steps(&scenario.failback_runbook)))
             });
         }
-        // What a shared runbook reads from its strategy: the health-check interval (detect) and
-        // the running fraction (scale-out). Equal knobs give identical runbooks.
-        let knobs = |c: &crate::model::StrategyConfig| {
-            (
-                c.health_check_interval.to_bits(),
-                c.running_fraction.to_bits(),
-            )
-        };
         let same_as = scenario
             .strategies
             .iter()
             .enumerate()
             .map(|(s, config)| {
                 Disaster::ALL.map(|d| {
-                    (d != Disaster::RegionLoss)
-                        .then(|| {
-                            (0..s).find(|&earlier| {
-                                knobs(&scenario.strategies[earlier]) == knobs(config)
-                            })
-                        })
-                        .flatten()
+                    let steps = match d {
+                        Disaster::RegionLoss => return None,
+                        Disaster::AzLoss => &scenario.az_loss_runbook,
+                        Disaster::Corruption => &scenario.corruption_runbook,
+                        Disaster::Ransomware => &scenario.ransomware_runbook,
+                    };
+                    let knobs = |c: &StrategyConfig| shared_runbook_knobs(steps, c);
+                    (0..s).find(|&earlier| knobs(&scenario.strategies[earlier]) == knobs(config))
                 })
             })
             .collect();
@@ -169,6 +162,20 @@ impl Compiled {
     pub fn runbook(&self, strategy: Strategy, disaster: Disaster) -> Option<&Runbook> {
         self.recovery.get(strategy.index())?.get(disaster.index())
     }
+}
+
+/// What a shared runbook reads from its strategy when compiled (see `runbooks::compile`): the
+/// health-check interval if it detects, the running fraction if it scales out, the replica size
+/// if it resizes, the database replication if it fails a global database over. Decisions in
+/// shared runbooks are always manual. Strategies with equal knobs get identical runbooks.
+fn shared_runbook_knobs(steps: &[StepDef], c: &StrategyConfig) -> [Option<u64>; 4] {
+    let uses = |f: fn(&Action) -> bool| steps.iter().any(|s| s.duration.is_none() && f(&s.action));
+    [
+        uses(|a| *a == Action::Detect).then(|| c.health_check_interval.to_bits()),
+        uses(|a| matches!(a, Action::ScaleOut(_))).then(|| c.running_fraction.to_bits()),
+        uses(|a| *a == Action::ResizeDatabase).then(|| c.replica_fraction.to_bits()),
+        uses(|a| *a == Action::GlobalFailover).then(|| c.database_replication as u64),
+    ]
 }
 
 fn resync_steps(steps: &[StepDef]) -> Vec<StepId> {
