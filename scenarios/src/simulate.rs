@@ -174,7 +174,7 @@ fn shared_runbook_knobs(steps: &[StepDef], c: &StrategyConfig) -> [Option<u64>; 
         uses(|a| *a == Action::Detect).then(|| c.health_check_interval.to_bits()),
         uses(|a| matches!(a, Action::ScaleOut(_))).then(|| c.running_fraction.to_bits()),
         uses(|a| *a == Action::ResizeDatabase).then(|| c.replica_fraction.to_bits()),
-        uses(|a| *a == Action::GlobalFailover).then(|| c.database_replication as u64),
+        uses(|a| *a == Action::GlobalFailover).then_some(c.database_replication as u64),
     ]
 }
 
