@@ -22,6 +22,7 @@ mod raw;
 pub mod runbooks;
 pub mod simulate;
 pub mod units;
+mod validate;
 
 pub use error::ScenarioError;
 pub use model::Scenario;
@@ -29,8 +30,8 @@ pub use names::{Disaster, Strategy};
 pub use simulate::{Results, RunOptions, simulate};
 
 use error::Source;
-use model::Layers;
 use raw::RawScenario;
+use validate::Layers;
 
 /// The embedded reference scenario, with comments explaining each key.
 pub const REFERENCE: &str = include_str!("reference.toml");
@@ -100,7 +101,7 @@ pub fn load(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let reference = parse_raw(reference_source)?;
     let user_source = Source { file, text };
     let user = parse_raw(user_source)?;
-    let scenario = model::build(
+    let scenario = validate::build(
         &user,
         &reference,
         Layers {
