@@ -131,7 +131,9 @@ pub fn init_text() -> Result<String, ScenarioError> {
         "\n# Recovery runbooks, one per strategy (used for region loss), then the shared runbooks for\n\
          # AZ loss, corruption, ransomware and failback. Each step: an action bound to this scenario's\n\
          # values (or a plain `duration`), and the steps it comes `after`. Change, add, or drop a step\n\
-         # with `remove = true`; steps left out here keep their defaults.\n",
+         # with `remove = true`; mark with `background = true` a step that runs on after the service\n\
+         # is back (lazy hydration, re-adding resilience): it does not count in the RTO. Steps left\n\
+         # out here keep their defaults.\n",
     );
     for config in &scenario.strategies {
         out.push('\n');

@@ -215,5 +215,6 @@ raw_section!(
     tier: Spanned<String>,
     data: Spanned<String>,
     duration: RawQuantity,
+    background: Spanned<bool>,
     remove: Spanned<bool>,
 });

@@ -123,6 +123,9 @@ pub struct StepDef {
     pub action: Action,
     /// Replaces the action's own duration (only for actions that are a single delay).
     pub duration: Option<Dist>,
+    /// Runs on after the service is back (e.g. lazy hydration, re-adding resilience): it does
+    /// not count in the RTO.
+    pub background: bool,
 }
 
 fn step(name: &str, after: &[&str], action: Action) -> StepDef {
@@ -131,6 +134,7 @@ fn step(name: &str, after: &[&str], action: Action) -> StepDef {
         after: after.iter().map(|s| s.to_string()).collect(),
         action,
         duration: None,
+        background: false,
     }
 }
 
@@ -463,11 +467,16 @@ pub fn apply_overrides(
                 Some(a) => a.get_ref().clone(),
                 None => existing.map(|i| steps[i].after.clone()).unwrap_or_default(),
             };
+            let background = match &raw.background {
+                Some(b) => *b.get_ref(),
+                None => existing.is_some_and(|i| steps[i].background),
+            };
             let def = StepDef {
                 name: name.clone(),
                 after,
                 action,
                 duration,
+                background,
             };
             match existing {
                 Some(i) => steps[i] = def,
@@ -476,6 +485,15 @@ pub fn apply_overrides(
         }
     }
     let at = |name: &str| spans.get(name).cloned();
+    if !steps.is_empty() && steps.iter().all(|s| s.background) {
+        return Err(source
+            .error(
+                overrides.map(|o| o.span()),
+                key,
+                "every step runs in the background: nothing brings the service back",
+            )
+            .with_help("set `background = false` on the step the service waits for"));
+    }
     // Dependencies must name existing steps, targets must exist, and there must be no cycle.
     let known: BTreeSet<&str> = steps.iter().map(|s| s.name.as_str()).collect();
     for s in &steps {
@@ -811,6 +829,9 @@ pub fn to_toml(header: &str, steps: &[StepDef]) -> String {
                 "duration = {}",
                 quantity::to_toml(d, Kind::Duration)
             ));
+        }
+        if s.background {
+            fields.push("background = true".to_string());
         }
         out.push_str(&format!(
             "{:width$} = {{ {} }}\n",

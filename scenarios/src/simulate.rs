@@ -51,6 +51,9 @@ pub enum SimulateError {
 
 /// The compiled runbooks of a scenario.
 pub struct Compiled {
+    /// `[strategy][disaster]`: the steps the service waits for, when some run in the background
+    /// (`None`: every step counts).
+    foreground: Vec<Vec<Option<Vec<StepId>>>>,
     /// `[strategy][disaster]`.
     recovery: Vec<Vec<Runbook>>,
     /// Per strategy; multi-site fails back without downtime (weights restored gradually).
@@ -71,11 +74,13 @@ impl Compiled {
     /// Compiles every runbook of the scenario.
     pub fn new(scenario: &Scenario) -> Result<Compiled, ScenarioError> {
         let mut recovery = Vec::new();
+        let mut foreground = Vec::new();
         let mut failback = Vec::new();
         let mut step_names = Vec::new();
         for config in &scenario.strategies {
             let mut per_disaster = Vec::new();
             let mut names = Vec::new();
+            let mut service = Vec::new();
             for disaster in Disaster::ALL {
                 let (steps, key) = match disaster {
                     Disaster::RegionLoss => (
@@ -107,8 +112,10 @@ impl Compiled {
                     &key,
                 )?);
                 names.push(steps.iter().map(|s| s.name.clone()).collect());
+                service.push(service_steps(steps));
             }
             recovery.push(per_disaster);
+            foreground.push(service);
             step_names.push(names);
             failback.push(if config.strategy == Strategy::MultiSite {
                 None
@@ -150,6 +157,7 @@ impl Compiled {
         }
         Ok(Compiled {
             recovery,
+            foreground,
             failback,
             step_names,
             same_as,
@@ -176,6 +184,18 @@ fn shared_runbook_knobs(steps: &[StepDef], c: &StrategyConfig) -> [Option<u64>; 
         uses(|a| *a == Action::ResizeDatabase).then(|| c.replica_fraction.to_bits()),
         uses(|a| *a == Action::GlobalFailover).then_some(c.database_replication as u64),
     ]
+}
+
+/// The steps that are not in the background, if some are.
+fn service_steps(steps: &[StepDef]) -> Option<Vec<StepId>> {
+    steps.iter().any(|s| s.background).then(|| {
+        steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.background)
+            .map(|(i, _)| StepId(i as u32))
+            .collect()
+    })
 }
 
 fn resync_steps(steps: &[StepDef]) -> Vec<StepId> {
@@ -597,10 +617,34 @@ impl Compiled {
         let d = draw.disaster.index();
         worker.params = trial.params;
         let mut srng = stream_rng(trial.seed, trial.index, STREAM_RECOVERY);
-        let recovery = worker
+        let makespan = worker
             .engine
             .run(&self.recovery[s][d], &worker.params, &mut srng);
-        worker.engine.critical_path(&mut worker.paths[s]);
+        // The service is back when the last step it waits for is done (background steps go on).
+        let recovery = match &self.foreground[s][d] {
+            None => {
+                worker.engine.critical_path(&mut worker.paths[s]);
+                makespan
+            }
+            Some(service) => {
+                let engine = &worker.engine;
+                let last =
+                    service
+                        .iter()
+                        .copied()
+                        .fold(None, |best: Option<StepId>, id| match best {
+                            Some(b) if engine.finish(b) >= engine.finish(id) => Some(b),
+                            _ => Some(id),
+                        });
+                match last {
+                    Some(end) => {
+                        engine.critical_path_to(end, &mut worker.paths[s]);
+                        engine.finish(end)
+                    }
+                    None => makespan,
+                }
+            }
+        };
         let primary_first = recovery > draw.outage;
         let rto = recovery.min(draw.outage);
         // Within one trial every strategy asks the same backup question (the disaster type

@@ -493,3 +493,68 @@ fn reference_scenario_spans_the_whitepaper_spectrum() {
         "expected backup-restore > pilot-light > warm-standby > multi-site, got {backup_restore} {pilot_light} {warm_standby} {multi_site}"
     );
 }
+
+/// A step marked `background` runs on after the service is back: with the database hydrated
+/// lazily (the service waits for the restored instance only), backup-restore's RTO is the
+/// longest of the restore, the fleets and the uploads, without the 85 min hydration; the
+/// hydration still runs, and the critical path ends at the DNS switch.
+#[test]
+fn background_steps_do_not_count_in_the_rto() {
+    let text = format!(
+        "{CONSTANT}
+[strategies.backup-restore.runbook]
+hydrate-db = {{ background = true }}
+switch-dns = {{ after = [\"restore-db\", \"launch-web\", \"launch-app\", \"restore-uploads\"] }}
+"
+    );
+    let scenario = load(&text);
+    let trials = 200;
+    let results = run(&scenario, trials, 3, 2);
+    let cell = &results.cells[Strategy::BackupRestore.index()][Disaster::RegionLoss.index()];
+    let expected = DETECT
+        + MANUAL
+        + max(&[
+            RESTORE_DB,
+            PROVISION + LAUNCH_WEB,
+            PROVISION + LAUNCH_APP,
+            PROVISION + RESTORE_UPLOADS,
+        ])
+        + DNS;
+    assert_eq!(cell.rto.min(), cell.rto.max());
+    let rto = cell.rto.max() as f64;
+    assert!(
+        (rto - expected * 1000.0).abs() <= 1.0,
+        "RTO {rto} ms, expected {} ms",
+        expected * 1000.0
+    );
+    let names = &results.step_names[Strategy::BackupRestore.index()][Disaster::RegionLoss.index()];
+    for (name, stat) in names.iter().zip(&cell.steps) {
+        if name == "hydrate-db" {
+            assert_eq!(
+                stat.on_path, 0,
+                "a background step is never on the critical path"
+            );
+        }
+        if name == "switch-dns" {
+            assert_eq!(stat.on_path, trials);
+        }
+    }
+    // Every step in the background is refused: nothing would bring the service back.
+    let all_background = format!(
+        "{CONSTANT}
+[runbooks.corruption]
+decide = {{ background = true }}
+restore-db = {{ background = true }}
+hydrate-db = {{ background = true }}
+"
+    );
+    let error = scenarios::load(&all_background, "bg.toml")
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("every step runs in the background"),
+        "{error}"
+    );
+}

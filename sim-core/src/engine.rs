@@ -1116,8 +1116,21 @@ impl Engine {
     /// finished last (ties: lowest `StepId`). Writes into `out` (cleared first; left empty before
     /// any run or for an empty runbook), in path order.
     pub fn critical_path(&self, out: &mut Vec<(StepId, f64)>) {
+        let last = latest(&self.steps, 0..self.steps.len() as u32);
+        self.walk_back(last, out);
+    }
+
+    /// The critical path that ends at `end` (e.g. the step that brings a service back while
+    /// other steps go on), walked back as [`Engine::critical_path`] does. Empty if `end` is not
+    /// a step of the last run.
+    pub fn critical_path_to(&self, end: StepId, out: &mut Vec<(StepId, f64)>) {
+        let from = ((end.0 as usize) < self.steps.len()).then_some(end.0 as usize);
+        self.walk_back(from, out);
+    }
+
+    fn walk_back(&self, from: Option<usize>, out: &mut Vec<(StepId, f64)>) {
         out.clear();
-        let mut current = latest(&self.steps, 0..self.steps.len() as u32);
+        let mut current = from;
         while let Some(s) = current {
             let state = &self.steps[s];
             // finish == ready also covers a step never made ready (∞ − ∞ would be NaN).

@@ -79,6 +79,12 @@ fn constant_dag_makespan_is_the_longest_path() {
     );
     let total: f64 = path.iter().map(|&(_, c)| c).sum();
     assert_eq!(total, makespan);
+
+    // The path to an earlier step: h finished at 10 after g (6) and its own 4.
+    engine.critical_path_to(h, &mut path);
+    assert_eq!(path, vec![(g, 6.0), (h, 4.0)]);
+    engine.critical_path_to(StepId(99), &mut path);
+    assert!(path.is_empty());
 }
 
 /// When two dependencies finish at the same time the walk takes the lower StepId, and a step that
