@@ -235,14 +235,8 @@ pub fn load_catalog(scenario: &Scenario, scenario_path: Option<&Path>) -> Result
             Some(dir) => dir.join(name),
             None => PathBuf::from(name),
         };
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Failure::BadInput(format!(
-                "{shown}: cannot read the price catalog named by `pricing.catalog`: {e}\n  help: write one with `drsim prices import FILE --out {name}`"
-            ))
-        })?;
         let imported =
-            Catalog::from_csv(&text, &shown).map_err(|e| Failure::BadInput(e.to_string()))?;
+            crate::prices::read_catalog(&path, "or fix `pricing.catalog` in the scenario")?;
         catalog.overlay(&imported);
     }
     Ok(catalog)

@@ -90,16 +90,20 @@ fn plural(n: u64, what: &str) -> String {
 fn load(path: Option<&Path>) -> Result<Catalog, Failure> {
     match path {
         None => Catalog::embedded().map_err(|e| Failure::BadInput(e.to_string())),
-        Some(path) => {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Failure::BadInput(format!(
-                    "{name}: cannot read the catalog: {e}\n  help: write one with `drsim prices import FILE... --out {name}`, or leave --catalog out to show the embedded one"
-                ))
-            })?;
-            Catalog::from_csv(&text, &name).map_err(|e| Failure::BadInput(e.to_string()))
-        }
+        Some(path) => read_catalog(path, "or leave --catalog out to show the embedded one"),
     }
+}
+
+/// Reads a catalog file written by `drsim prices import`; `help` ends the message when it
+/// cannot be read.
+pub fn read_catalog(path: &Path, help: &str) -> Result<Catalog, Failure> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::BadInput(format!(
+            "{name}: cannot read the catalog: {e}\n  help: write one with `drsim prices import FILE... --out {name}`, {help}"
+        ))
+    })?;
+    Catalog::from_csv(&text, &name).map_err(|e| Failure::BadInput(e.to_string()))
 }
 
 fn show(args: &PricesShowArgs) -> Result<ExitStatus, Failure> {
