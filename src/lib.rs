@@ -94,7 +94,7 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
         progress: Some(&progress),
     };
     let show = !common.quiet && flags.trials >= 100_000;
-    let results = with_progress(show, flags.trials, &progress, || {
+    let results = with_progress(show, flags.trials, "trials", &progress, || {
         scenarios::simulate(&scenario, &options)
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -112,11 +112,12 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     Ok(ExitStatus::Success)
 }
 
-/// Runs `work` while a progress bar on stderr follows `progress` (units done out of `total`),
-/// when `show` and stderr is a terminal.
+/// Runs `work` while a progress bar on stderr follows `progress` (`unit`s done out of
+/// `total`), when `show` and stderr is a terminal.
 pub fn with_progress<T: Send>(
     show: bool,
     total: u64,
+    unit: &str,
     progress: &AtomicU64,
     work: impl FnOnce() -> T + Send,
 ) -> T {
@@ -127,9 +128,9 @@ pub fn with_progress<T: Send>(
         Some(total),
         indicatif::ProgressDrawTarget::stderr(),
     );
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len}  {per_sec}  eta {eta}")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  eta {{eta}}"
+    )) {
         bar.set_style(style);
     }
     let done = std::sync::atomic::AtomicBool::new(false);
