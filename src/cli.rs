@@ -25,6 +25,9 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Costs, cost curves over each strategy's knobs, and the recommended strategy.
     Plan(PlanArgs),
+    /// One document to read and forward: the pick and why, the distributions per disaster
+    /// type with plots, what drives recovery time, costs, loss exceedance, the assumptions.
+    Report(ReportArgs),
     /// Write a commented example scenario (the embedded reference) to start from.
     Init(InitArgs),
     /// Price catalogs: import the AWS Price List files, show what a catalog holds.
@@ -41,6 +44,43 @@ pub struct PlanArgs {
     pub years: Option<u64>,
     #[command(flatten)]
     pub common: CommonFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Scenario file (TOML); the embedded reference scenario when left out.
+    pub scenario: Option<PathBuf>,
+    /// Write the document to this file (atomically) instead of stdout; a `.md` or `.html`
+    /// extension sets the format.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Document format (default: from the extension of --out, else HTML).
+    #[arg(long, value_enum)]
+    pub format: Option<DocumentFormat>,
+    /// Trials (disasters) for the distributions, at least 1.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: u64,
+    /// Simulated years per knob setting for the plan (default: the scenario's `[plan] years`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub years: Option<u64>,
+    /// Seed of the random streams, shared by both runs; the same seed gives the same document.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); the output does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..1025))]
+    pub threads: Option<u32>,
+    /// No progress bar and no warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Formats of `drsim report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DocumentFormat {
+    /// One self-contained page with plots.
+    Html,
+    /// Markdown: headline first, tables, at most 65,536 characters.
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,8 +114,8 @@ pub struct PricesShowArgs {
     #[arg(long)]
     pub region: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+    pub format: CatalogFormat,
 }
 
 #[derive(Debug, Args)]
@@ -142,5 +182,32 @@ pub enum Format {
     /// Versioned JSON for machines.
     Json,
     /// CSV: one row per strategy, disaster type and metric (simulate), or per setting (plan).
+    Csv,
+    /// Markdown for pull requests and CI job summaries: headline first, tables.
+    Markdown,
+    /// One self-contained HTML page with plots (no external files; prints well).
+    Html,
+}
+
+impl From<Format> for reports::Format {
+    fn from(f: Format) -> reports::Format {
+        match f {
+            Format::Table => reports::Format::Table,
+            Format::Json => reports::Format::Json,
+            Format::Csv => reports::Format::Csv,
+            Format::Markdown => reports::Format::Markdown,
+            Format::Html => reports::Format::Html,
+        }
+    }
+}
+
+/// How `prices show` prints a catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    /// A table for people.
+    Table,
+    /// A JSON array of lines (`usd` a decimal string, null when not sourced).
+    Json,
+    /// The catalog file itself.
     Csv,
 }

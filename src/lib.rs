@@ -3,8 +3,8 @@
 //! file, atomically), and maps every outcome to a documented exit code ([`exit::ExitStatus`]).
 
 pub mod cli;
+pub mod document;
 pub mod exit;
-pub mod output;
 pub mod plan;
 pub mod prices;
 pub mod report;
@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Simulate(args) => simulate(&args),
         Command::Init(args) => init(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Report(args) => document::run(&args),
         Command::Prices(command) => prices::run(&command),
     };
     match result {
@@ -78,26 +79,53 @@ pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure>
     }
 }
 
-fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
-    let (flags, common) = (&args.run, &args.run.common);
-    let (scenario, file) = load_scenario(args.scenario.as_deref())?;
-    if !common.quiet {
+/// How a command runs the simulator or the planner.
+pub struct RunSettings {
+    pub seed: u64,
+    pub threads: usize,
+    /// No progress bar and no warnings.
+    pub quiet: bool,
+}
+
+/// Shows the scenario's warnings on stderr, unless quiet.
+pub fn show_warnings(scenario: &Scenario, quiet: bool) {
+    if !quiet {
         for warning in &scenario.warnings {
             eprintln!("warning: {warning}");
         }
     }
+}
+
+/// Runs the simulator with a progress bar.
+pub fn run_simulation(
+    scenario: &Scenario,
+    trials: u64,
+    run: &RunSettings,
+) -> Result<scenarios::Results, Failure> {
     let progress = AtomicU64::new(0);
     let options = RunOptions {
-        trials: flags.trials,
-        seed: common.seed,
-        threads: common.threads(),
+        trials,
+        seed: run.seed,
+        threads: run.threads,
         progress: Some(&progress),
     };
-    let show = !common.quiet && flags.trials >= 100_000;
-    let results = with_progress(show, flags.trials, "trials", &progress, || {
-        scenarios::simulate(&scenario, &options)
+    let show = !run.quiet && trials >= 100_000;
+    with_progress(show, trials, "trials", &progress, || {
+        scenarios::simulate(scenario, &options)
     })
-    .map_err(|e| Failure::BadInput(e.to_string()))?;
+    .map_err(|e| Failure::BadInput(e.to_string()))
+}
+
+fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
+    let (flags, common) = (&args.run, &args.run.common);
+    let (scenario, file) = load_scenario(args.scenario.as_deref())?;
+    show_warnings(&scenario, common.quiet);
+    let run = RunSettings {
+        seed: common.seed,
+        threads: common.threads(),
+        quiet: common.quiet,
+    };
+    let results = run_simulation(&scenario, flags.trials, &run)?;
     let report = report::build(&scenario, &file, &results, common.seed);
     if !common.quiet {
         // Warnings found by the run itself (the scenario's were shown before it).
@@ -105,9 +133,7 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
             eprintln!("warning: {warning}");
         }
     }
-    let text = output::renderer(common.format)
-        .render(&report)
-        .map_err(Failure::Io)?;
+    let text = reports::render(&report, common.format.into()).map_err(Failure::Io)?;
     write_output(common.out.as_deref(), &text).map_err(Failure::Io)?;
     Ok(ExitStatus::Success)
 }

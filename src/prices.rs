@@ -5,15 +5,14 @@
 //! nothing written. `show` prints the embedded catalog, or a written one, as a table, JSON or
 //! the catalog CSV itself.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
+use pricing::Catalog;
 use pricing::import::{ImportStats, import_reader};
-use pricing::{Catalog, Entry};
 
 use crate::Failure;
-use crate::cli::{Format, PricesCommand, PricesImportArgs, PricesShowArgs};
+use crate::cli::{CatalogFormat, PricesCommand, PricesImportArgs, PricesShowArgs};
 use crate::exit::ExitStatus;
 
 /// Runs a `prices` subcommand.
@@ -131,109 +130,14 @@ fn show(args: &PricesShowArgs) -> Result<ExitStatus, Failure> {
             only
         }
     };
+    let listing = reports::catalog::Listing::new(&catalog);
     let text = match args.format {
-        Format::Table => table(&catalog),
-        Format::Json => json(&catalog).map_err(Failure::Io)?,
-        Format::Csv => catalog
+        CatalogFormat::Table => listing.table(),
+        CatalogFormat::Json => reports::json::pretty(&listing).map_err(Failure::Io)?,
+        CatalogFormat::Csv => catalog
             .to_csv()
             .map_err(|e| Failure::Io(anyhow::anyhow!(e)))?,
     };
     crate::write_output(None, &text).map_err(Failure::Io)?;
     Ok(ExitStatus::Success)
-}
-
-/// The price as the catalog writes it ("0.096"), or `None` when not sourced.
-fn usd(entry: &Entry) -> Option<String> {
-    entry.usd.map(|u| u.0.normalize().to_string())
-}
-
-const SOURCE_WIDTH: usize = 60;
-
-fn table(catalog: &Catalog) -> String {
-    let header = [
-        "region", "service", "item", "unit", "usd", "as_of", "source",
-    ];
-    let rows: Vec<[String; 7]> = catalog
-        .entries()
-        .map(|e| {
-            let mut source: String = e.source.chars().take(SOURCE_WIDTH).collect();
-            if e.source.chars().count() > SOURCE_WIDTH {
-                source.pop();
-                source.push('…');
-            }
-            [
-                e.key.region.clone(),
-                e.key.service.clone(),
-                e.key.item.clone(),
-                e.unit.to_string(),
-                usd(e).unwrap_or_else(|| "not sourced".to_string()),
-                e.as_of.clone(),
-                source,
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let not_sourced = catalog.entries().filter(|e| e.usd.is_none()).count();
-    let mut out = format!(
-        "{}: {} ({not_sourced} not sourced), USD\n\n",
-        catalog.name,
-        plural(catalog.len() as u64, "line")
-    );
-    let mut line = |cells: [&str; 7]| {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(cell.chars().count());
-            if i == 4 {
-                // Prices right-aligned.
-                let _ = write!(text, "{}{cell}  ", " ".repeat(pad));
-            } else if i == 6 {
-                text.push_str(cell);
-            } else {
-                let _ = write!(text, "{cell}{}  ", " ".repeat(pad));
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    };
-    line(header);
-    for row in &rows {
-        line(row.each_ref().map(String::as_str));
-    }
-    out
-}
-
-/// One catalog line in `--format json`; `usd` is a decimal string (exact), `null` when not
-/// sourced.
-#[derive(serde::Serialize)]
-struct JsonLine<'a> {
-    region: &'a str,
-    service: &'a str,
-    item: &'a str,
-    unit: &'a str,
-    usd: Option<String>,
-    as_of: &'a str,
-    source: &'a str,
-}
-
-fn json(catalog: &Catalog) -> anyhow::Result<String> {
-    let entries: Vec<JsonLine<'_>> = catalog
-        .entries()
-        .map(|e| JsonLine {
-            region: &e.key.region,
-            service: &e.key.service,
-            item: &e.key.item,
-            unit: e.unit.name(),
-            usd: usd(e),
-            as_of: &e.as_of,
-            source: &e.source,
-        })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&entries)?;
-    text.push('\n');
-    Ok(text)
 }

@@ -153,3 +153,42 @@ pub fn init_text() -> Result<String, ScenarioError> {
     }
     Ok(out)
 }
+
+/// The values a scenario file sets that differ from the reference scenario's, as (key path,
+/// value as written), in file order of the keys' paths. Tables the reference replaces whole
+/// (`[tiers]`, `[data]`) and runbooks are compared leaf by leaf too. A file that does not parse
+/// gives no differences (loading it reports the error).
+pub fn differences_from_reference(text: &str) -> Vec<(String, String)> {
+    let (Ok(user), Ok(reference)) = (
+        text.parse::<toml::Table>(),
+        REFERENCE.parse::<toml::Table>(),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    diff(&user, Some(&reference), "", &mut out);
+    out
+}
+
+fn diff(
+    user: &toml::Table,
+    reference: Option<&toml::Table>,
+    prefix: &str,
+    out: &mut Vec<(String, String)>,
+) {
+    for (key, value) in user {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let theirs = reference.and_then(|r| r.get(key));
+        match value {
+            toml::Value::Table(table) => {
+                diff(table, theirs.and_then(toml::Value::as_table), &path, out);
+            }
+            _ if theirs == Some(value) => {}
+            _ => out.push((path, value.to_string())),
+        }
+    }
+}

@@ -1,10 +1,8 @@
 //! CSV: one row per strategy, disaster type ("all" for every type together) and metric.
 
-use super::Render;
+use crate::money::cents_text;
 use crate::plan::PlanReport;
-use crate::report::{Outcome, Probability, Report, Stats};
-
-pub struct Csv;
+use crate::simulation::{Outcome, Probability, Report, Stats};
 
 const HEADER: [&str; 14] = [
     "strategy",
@@ -80,65 +78,65 @@ fn rows(strategy: &str, disaster: &str, o: &Outcome) -> [Vec<String>; 3] {
     ]
 }
 
-impl Render for Csv {
-    fn render(&self, report: &Report) -> anyhow::Result<String> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(HEADER)?;
-        for s in &report.strategies {
-            for r in rows(s.name, "all", &s.overall) {
+/// The report of `drsim simulate`: one row per strategy, disaster type and metric.
+pub fn simulation(report: &Report) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(HEADER)?;
+    for s in &report.strategies {
+        for r in rows(s.name, "all", &s.overall) {
+            writer.write_record(&r)?;
+        }
+        for d in &s.by_disaster {
+            for r in rows(s.name, d.disaster, &d.outcome) {
                 writer.write_record(&r)?;
             }
-            for d in &s.by_disaster {
-                for r in rows(s.name, d.disaster, &d.outcome) {
-                    writer.write_record(&r)?;
-                }
-            }
         }
-        Ok(String::from_utf8(writer.into_inner()?)?)
     }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
 
-    fn render_plan(&self, report: &PlanReport) -> anyhow::Result<String> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(PLAN_HEADER)?;
-        for s in &report.settings {
-            let picked = report
-                .pick
-                .as_ref()
-                .is_some_and(|p| p.strategy == s.strategy && p.setting == s.setting);
-            let region = s.of(scenarios::Disaster::RegionLoss);
-            let mut row = vec![
-                s.strategy.to_string(),
-                s.setting.clone(),
-                s.monthly_spend.clone(),
-                region.map_or(String::new(), |t| t.rto.p95.to_string()),
-                region.map_or(String::new(), |t| t.rpo.p95.to_string()),
-                s.pooled.rto.p95.to_string(),
-                s.pooled.rpo.p95.to_string(),
-            ];
-            for t in &s.by_disaster {
-                row.push(t.p_meet_both.ci95_low.to_string());
-                row.push(t.meets.to_string());
-            }
-            row.extend([
-                s.meets_objectives.to_string(),
-                s.expected_annual_loss.clone(),
-                s.expected_annual_loss_std_error.clone(),
-                s.expected_disaster_cost.clone(),
-                s.drills_per_year.clone(),
-                s.total_cost_of_risk.clone(),
-                s.on_frontier.to_string(),
-                picked.to_string(),
-                s.line_items
-                    .iter()
-                    .filter(|l| l.substituted)
-                    .map(|l| l.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ]);
-            writer.write_record(&row)?;
+/// The report of `drsim plan`: one row per setting, the table's columns.
+pub fn plan(report: &PlanReport) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(PLAN_HEADER)?;
+    for s in &report.settings {
+        let picked = report
+            .pick
+            .as_ref()
+            .is_some_and(|p| p.strategy == s.strategy && p.setting == s.setting);
+        let region = s.of(scenarios::Disaster::RegionLoss);
+        let mut row = vec![
+            s.strategy.to_string(),
+            s.setting.clone(),
+            cents_text(s.monthly_spend),
+            region.map_or(String::new(), |t| t.rto.p95.to_string()),
+            region.map_or(String::new(), |t| t.rpo.p95.to_string()),
+            s.pooled.rto.p95.to_string(),
+            s.pooled.rpo.p95.to_string(),
+        ];
+        for t in &s.by_disaster {
+            row.push(t.p_meet_both.ci95_low.to_string());
+            row.push(t.meets.to_string());
         }
-        Ok(String::from_utf8(writer.into_inner()?)?)
+        row.extend([
+            s.meets_objectives.to_string(),
+            cents_text(s.expected_annual_loss),
+            cents_text(s.expected_annual_loss_std_error),
+            cents_text(s.expected_disaster_cost),
+            cents_text(s.drills_per_year),
+            cents_text(s.total_cost_of_risk),
+            s.on_frontier.to_string(),
+            picked.to_string(),
+            s.line_items
+                .iter()
+                .filter(|l| l.substituted)
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ]);
+        writer.write_record(&row)?;
     }
+    Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
 const PLAN_HEADER: [&str; 24] = [
