@@ -165,6 +165,21 @@ fn the_same_seed_gives_the_same_output_and_another_seed_does_not() {
     assert_ne!(run("5"), run("6"));
 }
 
+/// Every renderer of the simulation report over one fixed run (the JSON is `golden_json`).
+#[test]
+fn golden_table_csv_markdown() {
+    for (format, name) in [
+        ("table", "golden_table"),
+        ("csv", "golden_csv"),
+        ("markdown", "golden_markdown"),
+    ] {
+        let text = stdout_of(&[
+            "simulate", "--trials", "3000", "--seed", "42", "--format", format, "-q",
+        ]);
+        insta::assert_snapshot!(name, text);
+    }
+}
+
 #[test]
 fn golden_json() {
     let text = stdout_of(&[

@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
-use pricing::Catalog;
+use pricing::{Catalog, Usd};
 use serde::{Serialize, Serializer};
 
-use crate::money::exact_text;
+use crate::money::{exact_opt, exact_text};
 
 /// One catalog line.
 #[derive(Debug, Serialize)]
@@ -17,7 +17,8 @@ pub struct Line {
     pub item: String,
     pub unit: &'static str,
     /// Exact, as the catalog gives it; `None` when not sourced.
-    pub usd: Option<String>,
+    #[serde(serialize_with = "exact_opt")]
+    pub usd: Option<Usd>,
     pub as_of: String,
     pub source: String,
 }
@@ -49,7 +50,7 @@ impl Listing {
                     service: e.key.service.clone(),
                     item: e.key.item.clone(),
                     unit: e.unit.name(),
-                    usd: e.usd.map(exact_text),
+                    usd: e.usd,
                     as_of: e.as_of.clone(),
                     source: e.source.clone(),
                 })
@@ -76,7 +77,7 @@ impl Listing {
                     e.service.clone(),
                     e.item.clone(),
                     e.unit.to_string(),
-                    e.usd.clone().unwrap_or_else(|| "not sourced".to_string()),
+                    e.usd.map_or_else(|| "not sourced".to_string(), exact_text),
                     e.as_of.clone(),
                     source,
                 ]

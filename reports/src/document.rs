@@ -109,9 +109,14 @@ impl Curves {
         );
         for i in chosen {
             let e = &plan.evaluated[i];
+            let role = if Some(i) == pick.chosen {
+                "the pick"
+            } else {
+                "its best setting"
+            };
             exceedance.push(ExceedanceCurve {
                 setting: format!(
-                    "{}: {}",
+                    "{} ({role}: {})",
                     e.setting.strategy.name(),
                     crate::plan::knobs_label(e.setting.strategy, &e.setting.knobs)
                 ),
@@ -700,11 +705,12 @@ fn plan_sections(plan: &PlanReport, curves: Option<&Curves>) -> anyhow::Result<V
         let mut loss = Section::new("Loss exceedance");
         loss.text("The chance that a year's losses (downtime and lost data, at the scenario's cost per hour) exceed an amount, over the simulated years.");
         if let Some(curves) = curves {
+            // The legend names the strategy; the table under the plot names the settings.
             let series: Vec<Series> = curves
                 .exceedance
                 .iter()
                 .map(|c| Series {
-                    name: c.setting.clone(),
+                    name: c.setting.split(" (").next().unwrap_or_default().to_string(),
                     points: c.points.clone(),
                     color: COLORS[c.strategy.index()],
                 })
@@ -713,12 +719,21 @@ fn plan_sections(plan: &PlanReport, curves: Option<&Curves>) -> anyhow::Result<V
                 "P(annual loss > x): the pick and each strategy's best setting",
                 &series,
             )?;
-            let mut data = Table::new(&["annual loss above", "the pick"]);
-            for e in &p.loss_exceedance {
-                data.row(vec![
-                    e.annual_loss.to_string(),
-                    format!("{:.2}%", 100.0 * e.probability),
-                ]);
+            let mut headers = vec!["annual loss above".to_string()];
+            headers.extend(curves.exceedance.iter().map(|c| c.setting.clone()));
+            let mut data = Table {
+                numeric: headers.iter().map(|_| true).collect(),
+                headers,
+                ..Table::default()
+            };
+            // Powers of ten: the curves' points fall on them exactly (every tenth point).
+            for k in (0..=60).step_by(10) {
+                let mut row = vec![plots::money_label(10f64.powf(3.0 + f64::from(k) * 0.1))];
+                for c in &curves.exceedance {
+                    let p = c.points.get(k as usize).map_or(0.0, |p| p.1);
+                    row.push(format!("{:.2}%", 100.0 * p));
+                }
+                data.row(row);
             }
             loss.blocks.push(Block::Figure(Figure {
                 title: "Loss exceedance".to_string(),
@@ -812,7 +827,7 @@ impl Document {
             .blocks
             .push(Block::Code(self.assumptions.command.clone()));
         if self.assumptions.differences.is_empty() {
-            assumptions.text("Every value is the reference scenario's (`drsim init` writes it with every source).");
+            assumptions.text("Every value is the reference scenario's (drsim init writes it, with every source).");
         } else {
             let mut t = Table::new(&["key", "value in this scenario"]);
             t.numeric = vec![false, false];

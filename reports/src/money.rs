@@ -21,6 +21,14 @@ pub fn exact<S: Serializer>(usd: &Usd, serializer: S) -> Result<S::Ok, S::Error>
     serializer.serialize_str(&exact_text(*usd))
 }
 
+/// Every digit, or null.
+pub fn exact_opt<S: Serializer>(usd: &Option<Usd>, serializer: S) -> Result<S::Ok, S::Error> {
+    match usd {
+        Some(u) => exact(u, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// `"1234.50"`: rounded to the cent, no separators (CSV, JSON).
 pub fn cents_text(usd: Usd) -> String {
     format!("{:.2}", usd.0.round_dp(2))
