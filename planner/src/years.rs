@@ -195,8 +195,8 @@ pub(crate) struct Years<'a> {
     heads: Vec<(Disaster, usize, Reads)>,
     /// Per disaster type: its components.
     by_type: [Vec<usize>; 4],
-    /// Compiled runbooks of the representatives (`None` for the other settings).
-    compiled: Vec<Option<Compiled>>,
+    /// Per component: the compiled runbooks of its representative.
+    compiled: Vec<Compiled>,
     prices: Vec<DisasterPrices>,
     poissons: [Option<Poisson<f64>>; 4],
 }
@@ -204,8 +204,9 @@ pub(crate) struct Years<'a> {
 /// A worker's scratch space for one year.
 struct YearWorker {
     sim: Worker,
-    /// Per component: this disaster's outcome, the outage, the write rate, the losses (cents).
-    outcomes: Vec<(Outcome, f64, f64, f64)>,
+    /// Per component of this disaster's type: its outcome, the outage, the write rate, the
+    /// losses (cents).
+    outcomes: Vec<Option<(Outcome, f64, f64, f64)>>,
     /// Per setting: downtime (s), losses and disaster spend (cents) of the year so far.
     year: Vec<(f64, f64, f64)>,
 }
@@ -248,7 +249,7 @@ impl<'a> Years<'a> {
         let mut heads = Vec::new();
         let mut by_type: [Vec<usize>; 4] = Default::default();
         let mut of = Vec::with_capacity(settings.len());
-        let mut compiled: Vec<Option<Compiled>> = settings.iter().map(|_| None).collect();
+        let mut compiled = Vec::new();
         for (i, setting) in settings.iter().enumerate() {
             let mut mine = [0; 4];
             for d in Disaster::ALL {
@@ -259,9 +260,7 @@ impl<'a> Years<'a> {
                         keys.push(k);
                         heads.push((d, i, reads));
                         by_type[d.index()].push(heads.len() - 1);
-                        if compiled[i].is_none() {
-                            compiled[i] = Some(Compiled::new(&setting.scenario)?);
-                        }
+                        compiled.push(Compiled::new(&setting.scenario)?);
                         heads.len() - 1
                     }
                 };
@@ -311,23 +310,8 @@ impl<'a> Years<'a> {
         index: u64,
         worker: &mut Worker,
     ) -> (Outcome, f64, f64) {
-        let rep = self.heads[c].1;
-        let setting = &self.settings[rep];
-        // Only representatives are compiled, and every component has one.
-        let Some(compiled) = self.compiled[rep].as_ref() else {
-            return (
-                Outcome {
-                    rto: 0.0,
-                    rpo: 0.0,
-                    recovery: 0.0,
-                    primary_first: false,
-                    no_usable_backup: false,
-                    failback: None,
-                },
-                0.0,
-                0.0,
-            );
-        };
+        let setting = &self.settings[self.heads[c].1];
+        let compiled = &self.compiled[c];
         let trial = compiled.trial(&setting.scenario, self.seed, index, Some(disaster));
         let outcome = compiled.recover(&setting.scenario, &trial, setting.strategy, worker);
         (outcome, trial.outage(), trial.write_rate())
@@ -381,21 +365,8 @@ impl<'a> Years<'a> {
     fn live_year(&self, year: u64, w: &mut YearWorker, acc: &mut FirstAcc) {
         let counts = self.counts(year);
         w.year.iter_mut().for_each(|y| *y = (0.0, 0.0, 0.0));
-        let blank = (
-            Outcome {
-                rto: 0.0,
-                rpo: 0.0,
-                recovery: 0.0,
-                primary_first: false,
-                no_usable_backup: false,
-                failback: None,
-            },
-            0.0,
-            0.0,
-            0.0,
-        );
         w.outcomes.clear();
-        w.outcomes.resize(self.heads.len(), blank);
+        w.outcomes.resize(self.heads.len(), None);
         let mut slot = 0u64;
         for disaster in Disaster::ALL {
             let objective = self.objective(disaster);
@@ -407,11 +378,15 @@ impl<'a> Years<'a> {
                         self.recover(c, disaster, index, &mut w.sim);
                     acc.components[c].record(&outcome, objective);
                     let losses = self.prices[self.heads[c].1].losses(&outcome);
-                    w.outcomes[c] = (outcome, outage, write_rate, losses);
+                    w.outcomes[c] = Some((outcome, outage, write_rate, losses));
                 }
                 for (i, setting) in self.settings.iter().enumerate() {
-                    let (outcome, outage, write_rate, losses) =
-                        &w.outcomes[self.of[i][disaster.index()]];
+                    // Every component of this type was just recovered.
+                    let Some((outcome, outage, write_rate, losses)) =
+                        &w.outcomes[self.of[i][disaster.index()]]
+                    else {
+                        continue;
+                    };
                     let y = &mut w.year[i];
                     y.0 += outcome.rto;
                     y.1 += losses;

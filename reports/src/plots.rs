@@ -103,14 +103,20 @@ fn log_bounds(values: impl Iterator<Item = f64>, floor: f64) -> (f64, f64) {
     (lo, hi)
 }
 
-/// Cumulative distributions on a log time axis: P(time ≤ x) per series, with the objective as
-/// a vertical line.
-pub fn cdf(
-    title: &str,
-    x_desc: &str,
-    series: &[Series],
-    objective: Option<f64>,
-) -> anyhow::Result<String> {
+/// What a chart of lines over a log x axis and a probability y axis shows.
+struct LogLines<'a> {
+    title: &'a str,
+    x_desc: &'a str,
+    y_desc: &'a str,
+    x_label: &'a dyn Fn(f64) -> String,
+    x_ticks: fn(f64, f64) -> Vec<f64>,
+    /// A vertical reference line (an objective) and its legend.
+    vertical: Option<(f64, String)>,
+    legend: SeriesLabelPosition,
+}
+
+/// Lines over a log x axis (values under its lower end drawn at the edge) and a 0–100 % y axis.
+fn log_lines(spec: &LogLines<'_>, series: &[Series]) -> anyhow::Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -119,24 +125,24 @@ pub fn cdf(
             series
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.0))
-                .chain(objective),
+                .chain(spec.vertical.as_ref().map(|v| v.0)),
             1.0,
         );
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
+            .caption(spec.title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(56)
             .build_cartesian_2d(
-                (lo..hi).log_scale().with_key_points(time_ticks(lo, hi)),
+                (lo..hi).log_scale().with_key_points((spec.x_ticks)(lo, hi)),
                 0.0..1.0,
             )
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc("share of disasters (cumulative)")
-            .x_label_formatter(&|x| duration_label(*x))
+            .x_desc(spec.x_desc)
+            .y_desc(spec.y_desc)
+            .x_label_formatter(&|x| (spec.x_label)(*x))
             .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
             .light_line_style(RGBColor(235, 238, 243))
             .draw()
@@ -154,21 +160,21 @@ pub fn cdf(
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
                 });
         }
-        if let Some(o) = objective.filter(|o| *o >= lo && *o <= hi) {
+        if let Some((v, name)) = spec.vertical.as_ref().filter(|v| v.0 >= lo && v.0 <= hi) {
             chart
                 .draw_series(LineSeries::new(
-                    vec![(o, 0.0), (o, 1.0)],
+                    vec![(*v, 0.0), (*v, 1.0)],
                     BLACK.stroke_width(1),
                 ))
                 .map_err(err)?
-                .label(format!("objective {}", duration_label(o)))
+                .label(name.clone())
                 .legend(|(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1))
                 });
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(spec.legend.clone())
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(200, 204, 212))
             .draw()
@@ -176,6 +182,28 @@ pub fn cdf(
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// Cumulative distributions on a log time axis: P(time ≤ x) per series, with the objective as
+/// a vertical line.
+pub fn cdf(
+    title: &str,
+    x_desc: &str,
+    series: &[Series],
+    objective: Option<f64>,
+) -> anyhow::Result<String> {
+    log_lines(
+        &LogLines {
+            title,
+            x_desc,
+            y_desc: "share of disasters (cumulative)",
+            x_label: &duration_label,
+            x_ticks: time_ticks,
+            vertical: objective.map(|o| (o, format!("objective {}", duration_label(o)))),
+            legend: SeriesLabelPosition::LowerRight,
+        },
+        series,
+    )
 }
 
 /// Horizontal bars, one per label, with the value written at the bar's end.
@@ -329,54 +357,16 @@ pub fn spend_scatter(
 
 /// Exceedance curves: P(annual loss > x) on a log money axis.
 pub fn exceedance(title: &str, series: &[Series]) -> anyhow::Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let (lo, hi) = log_bounds(
-            series.iter().flat_map(|s| s.points.iter().map(|p| p.0)),
-            1.0,
-        );
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(
-                (lo..hi).log_scale().with_key_points(money_ticks(lo, hi)),
-                0.0..1.0,
-            )
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("annual loss, x (USD)")
-            .y_desc("P(annual loss > x)")
-            .x_label_formatter(&|x| money_label(*x))
-            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
-            .light_line_style(RGBColor(235, 238, 243))
-            .draw()
-            .map_err(err)?;
-        for s in series {
-            let color = s.color;
-            chart
-                .draw_series(LineSeries::new(
-                    s.points.iter().copied().filter(|p| p.0 >= lo),
-                    color.stroke_width(2),
-                ))
-                .map_err(err)?
-                .label(s.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                });
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(200, 204, 212))
-            .draw()
-            .map_err(err)?;
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
+    log_lines(
+        &LogLines {
+            title,
+            x_desc: "annual loss, x (USD)",
+            y_desc: "P(annual loss > x)",
+            x_label: &money_label,
+            x_ticks: money_ticks,
+            vertical: None,
+            legend: SeriesLabelPosition::LowerLeft,
+        },
+        series,
+    )
 }
