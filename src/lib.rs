@@ -4,17 +4,17 @@
 
 pub mod cli;
 pub mod exit;
+pub mod io;
 pub mod output;
 pub mod plan;
 pub mod prices;
 pub mod report;
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use anyhow::Context;
 use scenarios::{RunOptions, Scenario};
 
 use crate::cli::{Cli, Command, InitArgs, SimulateArgs};
@@ -66,7 +66,7 @@ pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure>
             .map_err(|e| Failure::BadInput(e.to_string())),
         Some(path) => {
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let text = io::read_text(path, io::MAX_SCENARIO_BYTES).map_err(|e| {
                 Failure::BadInput(format!(
                     "{name}: cannot read the scenario file: {e}\n  help: check the path, or leave it out to use the embedded reference scenario (`drsim init` writes a copy)"
                 ))
@@ -149,41 +149,14 @@ pub fn with_progress<T: Send>(
 }
 
 /// Writes `text` to stdout, or to `path` through a temporary file renamed into place, so a
-/// failure never leaves a half-written file.
+/// failure never leaves a half-written file (see [`io::write_file`]: only a regular file is
+/// replaced, a symbolic link's target is written).
 pub fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match path {
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                // A closed pipe (e.g. `| head`) is not an error worth reporting.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to stdout"),
-            }
-        }
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let fail = |e: std::io::Error| {
-                anyhow::anyhow!("cannot write {}: {}", path.display(), e.kind())
-            };
-            let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot write {}: cannot create a file in {}: {}",
-                    path.display(),
-                    dir.display(),
-                    e.kind()
-                )
-            })?;
-            file.write_all(text.as_bytes()).map_err(fail)?;
-            file.persist(path).map_err(|e| fail(e.error))?;
-            Ok(())
-        }
+        None => io::write_stdout(text)?,
+        Some(path) => io::write_file(path, text)?,
     }
+    Ok(())
 }
 
 fn init(args: &InitArgs) -> Result<ExitStatus, Failure> {

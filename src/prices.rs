@@ -98,7 +98,7 @@ fn load(path: Option<&Path>) -> Result<Catalog, Failure> {
 /// cannot be read.
 pub fn read_catalog(path: &Path, help: &str) -> Result<Catalog, Failure> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::io::read_text(path, crate::io::MAX_CATALOG_BYTES).map_err(|e| {
         Failure::BadInput(format!(
             "{name}: cannot read the catalog: {e}\n  help: write one with `drsim prices import FILE... --out {name}`, {help}"
         ))
