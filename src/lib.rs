@@ -2,6 +2,7 @@
 //! simulation with a progress bar on stderr, renders the report and writes it (stdout or a
 //! file, atomically), and maps every outcome to a documented exit code ([`exit::ExitStatus`]).
 
+pub mod budget;
 pub mod cli;
 pub mod exit;
 pub mod io;
@@ -113,30 +114,48 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
 }
 
 /// Runs `work` while a progress bar on stderr follows `progress` (units done out of `total`),
-/// when `show` and stderr is a terminal.
+/// when `show` and stderr is a terminal. When `show`, a warning is printed once if the run,
+/// at the rate measured over its first seconds, would take more than an hour.
 pub fn with_progress<T: Send>(
     show: bool,
     total: u64,
     progress: &AtomicU64,
     work: impl FnOnce() -> T + Send,
 ) -> T {
-    if !show || !std::io::stderr().is_terminal() {
+    if !show {
         return work();
     }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(total),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len}  {per_sec}  eta {eta}")
-    {
-        bar.set_style(style);
-    }
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len}  {per_sec}  eta {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
     let done = std::sync::atomic::AtomicBool::new(false);
+    let started = std::time::Instant::now();
     let result = std::thread::scope(|scope| {
         scope.spawn(|| {
+            let mut warned = false;
             while !done.load(Ordering::Relaxed) {
-                bar.set_position(progress.load(Ordering::Relaxed));
+                let units = progress.load(Ordering::Relaxed);
+                if let Some(bar) = &bar {
+                    bar.set_position(units);
+                }
+                if !warned {
+                    if let Some(warning) = duration_warning(units, started.elapsed(), total) {
+                        warned = true;
+                        match &bar {
+                            Some(bar) => bar.println(format!("warning: {warning}")),
+                            None => eprintln!("warning: {warning}"),
+                        }
+                    }
+                }
                 std::thread::sleep(Duration::from_millis(100));
             }
         });
@@ -144,8 +163,30 @@ pub fn with_progress<T: Send>(
         done.store(true, Ordering::Relaxed);
         result
     });
-    bar.finish_and_clear();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     result
+}
+
+/// Longest expected run that goes without a warning.
+pub const LONG_RUN: Duration = Duration::from_secs(3600);
+
+/// The warning for a run that, `done` units of `total` after `elapsed`, would take more than
+/// [`LONG_RUN`] at the rate so far; `None` before two seconds of measurement.
+pub fn duration_warning(done: u64, elapsed: Duration, total: u64) -> Option<String> {
+    if elapsed < Duration::from_secs(2) || done == 0 || done >= total {
+        return None;
+    }
+    let rate = done as f64 / elapsed.as_secs_f64();
+    let expected = total as f64 / rate;
+    (expected > LONG_RUN.as_secs_f64()).then(|| {
+        format!(
+            "at the rate so far ({rate:.0} per second) this run would take about {}; \
+             lower --trials or --years, or interrupt it with Ctrl-C",
+            scenarios::units::format_duration(expected)
+        )
+    })
 }
 
 /// Writes `text` to stdout, or to `path` through a temporary file renamed into place, so a

@@ -253,7 +253,11 @@ pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
     }
     let catalog = load_catalog(&scenario, args.scenario.as_deref())?;
     let years = args.years.unwrap_or(scenario.plan.years);
-    let threads = common.threads();
+    let (threads, warning) =
+        crate::budget::plan_threads(common.threads(), planner::settings(&scenario).len());
+    if let (Some(warning), false) = (warning, common.quiet) {
+        eprintln!("warning: {warning}");
+    }
     let progress = AtomicU64::new(0);
     let options = PlanOptions {
         years,

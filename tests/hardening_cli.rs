@@ -186,3 +186,44 @@ fn oversized_inputs_are_refused_with_the_limit() {
         "{stderr}"
     );
 }
+
+#[test]
+fn trials_and_years_have_a_stated_upper_limit() {
+    for (args, limit) in [
+        (
+            ["simulate", "--trials", "18446744073709551615"],
+            "1..=10000000000",
+        ),
+        (["plan", "--years", "18446744073709551615"], "1..=100000000"),
+    ] {
+        let output = drsim().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(limit), "{stderr}");
+    }
+}
+
+#[test]
+fn a_run_expected_to_take_over_an_hour_is_announced() {
+    use std::time::Duration;
+    // 1,000 of 10,000,000 trials in 2 s: 20,000 s to go.
+    let warning = drsim::duration_warning(1_000, Duration::from_secs(2), 10_000_000).unwrap();
+    assert!(warning.contains("5h 33m"), "{warning}");
+    assert!(warning.contains("500 per second"), "{warning}");
+    // Fast enough, or not measured long enough yet: no warning.
+    assert_eq!(
+        drsim::duration_warning(1_000_000, Duration::from_secs(2), 10_000_000),
+        None
+    );
+    assert_eq!(
+        drsim::duration_warning(1, Duration::from_millis(500), 10_000_000),
+        None
+    );
+}
+
+#[test]
+fn plan_threads_are_lowered_to_fit_the_memory_budget() {
+    let (threads, warning) = drsim::budget::plan_threads(1024, 300);
+    assert!(threads < 1024);
+    assert!(warning.unwrap().contains("the output is the same"));
+}

@@ -14,7 +14,9 @@
 //! assert_eq!(custom.objectives.by_disaster[0].rto, 7200.0);
 //! ```
 
+mod backup_walk;
 pub mod error;
+pub mod limits;
 pub mod model;
 pub mod names;
 pub mod quantity;

@@ -114,14 +114,27 @@ fn fraction(found: &Found<'_, f64>, key: &str, allow_zero: bool) -> Result<f64, 
 }
 
 fn positive_count(found: &Found<'_, i64>, key: &str) -> Result<u32, ScenarioError> {
+    count_in(found, key, i64::from(u32::MAX))
+}
+
+/// A whole number from 1 to `max`; the message states both bounds.
+fn count_in(found: &Found<'_, i64>, key: &str, max: i64) -> Result<u32, ScenarioError> {
     u32::try_from(*found.value)
         .ok()
-        .filter(|n| *n >= 1)
+        .filter(|n| *n >= 1 && i64::from(*n) <= max)
         .ok_or_else(|| {
-            found.error(
-                key,
-                format!("expected a whole number ≥ 1, got {}", found.value),
-            )
+            let got = found.value;
+            if *got < 1 {
+                found.error(key, format!("expected a whole number ≥ 1, got {got}"))
+            } else {
+                found.error(
+                    key,
+                    format!(
+                        "expected a whole number from 1 to {}, got {got} (limit in docs/limits.md)",
+                        crate::limits::thousands(max)
+                    ),
+                )
+            }
         })
 }
 
@@ -339,6 +352,21 @@ pub(crate) fn build(
         pricing: pricing_config(user, reference, layers)?,
         warnings: Vec::new(),
     };
+    for &interval in &scenario.plan.backup_intervals {
+        let b = &scenario.backups;
+        crate::limits::backups_in_flight(interval, &b.duration, &b.copy_delay).map_err(|m| {
+            match pick(
+                layers,
+                user.plan.as_ref(),
+                reference.plan.as_ref(),
+                "plan.backup-intervals",
+                |s| s.backup_intervals.as_ref(),
+            ) {
+                Ok(found) => found.error("plan.backup-intervals", m),
+                Err(e) => e,
+            }
+        })?;
+    }
     for strategy in Strategy::ALL {
         scenario.strategies[strategy.index()] =
             strategy_config(strategy, user, reference, layers, &scenario)?;
@@ -574,9 +602,10 @@ fn tiers(
         })?
         .value
         .clone();
-        let count = positive_count(
+        let count = count_in(
             &pick(one, Some(tier), None, &key("count"), |s| s.count.as_ref())?,
             &key("count"),
+            crate::limits::MAX_INSTANCES,
         )?;
         let zones = match tier.multi_az.as_ref() {
             Some(multi) if !*multi.get_ref() => 1,
@@ -721,6 +750,17 @@ fn datasets(
         user: source,
         reference: source,
     };
+    if map.get_ref().len() > crate::limits::MAX_DATASETS {
+        return Err(source.error(
+            Some(map.span()),
+            "data",
+            format!(
+                "{} datasets, more than the limit of {} (docs/limits.md): each is a transfer in every restore",
+                map.get_ref().len(),
+                crate::limits::MAX_DATASETS
+            ),
+        ).with_help("merge datasets that are restored together into one"));
+    }
     let mut data = Vec::new();
     for (name, raw) in map.get_ref() {
         let key = |k: &str| format!("data.{name}.{k}");
@@ -784,6 +824,8 @@ fn backups(
     if interval <= 0.0 {
         return Err(interval_found.error("backups.interval", "the backup interval must be > 0"));
     }
+    crate::limits::backup_interval(interval)
+        .map_err(|m| interval_found.error("backups.interval", m))?;
     let retention_found = pick(layers, u, r, "backups.retention", |s| s.retention.as_ref())?;
     let retention = fixed_of(&retention_found, "backups.retention", Kind::Duration)?;
     if retention < interval {
@@ -792,7 +834,7 @@ fn backups(
             format!("retention must be at least one backup interval ({interval} s)"),
         ));
     }
-    Ok(Backups {
+    let backups = Backups {
         interval,
         duration: dist_of(
             &pick(layers, u, r, "backups.duration", |s| s.duration.as_ref())?,
@@ -814,7 +856,10 @@ fn backups(
         )?,
         retention,
         immutable: *pick(layers, u, r, "backups.immutable", |s| s.immutable.as_ref())?.value,
-    })
+    };
+    crate::limits::backups_in_flight(interval, &backups.duration, &backups.copy_delay)
+        .map_err(|m| interval_found.error("backups.interval", m))?;
+    Ok(backups)
 }
 
 fn disasters(
@@ -1259,11 +1304,15 @@ fn plan_config(
     let years = pick(layers, u, r, "plan.years", |s| s.years.as_ref())?;
     let years_value = u64::try_from(*years.value)
         .ok()
-        .filter(|y| *y >= 1)
+        .filter(|y| (1..=crate::limits::MAX_YEARS).contains(y))
         .ok_or_else(|| {
             years.error(
                 "plan.years",
-                format!("expected a whole number ≥ 1, got {}", years.value),
+                format!(
+                    "expected a whole number from 1 to {}, got {} (limit in docs/limits.md)",
+                    crate::limits::thousands(crate::limits::MAX_YEARS as i64),
+                    years.value
+                ),
             )
         })?;
     let share = |v: &f64| {
@@ -1273,7 +1322,7 @@ fn plan_config(
             Err(format!("expected fractions in (0, 1], got {v}"))
         }
     };
-    Ok(PlanConfig {
+    let config = PlanConfig {
         years: years_value,
         backup_intervals: sweep(
             &pick(layers, u, r, "plan.backup-intervals", |s| {
@@ -1283,7 +1332,7 @@ fn plan_config(
             |t: &String| {
                 let v = crate::units::parse(t, Kind::Duration)?;
                 if v > 0.0 {
-                    Ok(v)
+                    crate::limits::backup_interval(v).map(|()| v)
                 } else {
                     Err("backup intervals must be > 0".to_string())
                 }
@@ -1346,7 +1395,26 @@ fn plan_config(
                 )),
             },
         )?,
-    })
+    };
+    crate::limits::plan_settings(
+        config.backup_intervals.len(),
+        config.storage_tiers.len(),
+        config.failover.len(),
+        config.replica_fractions.len(),
+        config.standby_fractions.len(),
+        config.site_capacities.len(),
+        config.database_replication.len(),
+    )
+    .map_err(|m| {
+        let found = pick(layers, u, r, "plan.backup-intervals", |s| {
+            s.backup_intervals.as_ref()
+        });
+        match found {
+            Ok(found) => found.error("plan", m),
+            Err(e) => e,
+        }
+    })?;
+    Ok(config)
 }
 
 fn pricing_config(

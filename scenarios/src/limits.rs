@@ -1,0 +1,141 @@
+//! The limits on what a scenario may ask for, so that every scenario drsim accepts runs in
+//! bounded time and memory. Each is stated, with its reason, in `docs/limits.md`; each refusal
+//! says which limit and why.
+
+use sim_core::dist::Dist;
+
+use crate::units::format_duration;
+
+/// Shortest backup interval. AWS Backup's shortest schedule is one hour, RDS uploads its
+/// transaction logs every five minutes; a shorter "backup" is replication, not a backup.
+pub const MIN_BACKUP_INTERVAL: f64 = 60.0;
+
+/// Most backups that may be running (or copying) at once on average: the mean backup
+/// duration plus copy delay over the interval. Each one in flight costs the backup search a
+/// draw per trial; AWS Backup itself skips a job while the previous one still runs.
+pub const MAX_BACKUPS_IN_FLIGHT: f64 = 1_000.0;
+
+/// Most instances in one tier (or launch burst). EC2 Auto Scaling groups and on-demand
+/// quotas are in the thousands; the engine launches instances one by one.
+pub const MAX_INSTANCES: i64 = 10_000;
+
+/// Most datasets (`[data.*]`); each is a transfer in every restore.
+pub const MAX_DATASETS: usize = 100;
+
+/// Most knob settings `drsim plan` sweeps: each keeps its own histograms, once merged and once
+/// in every worker thread (about 3.6 MB per setting with one thread, measured).
+pub const MAX_PLAN_SETTINGS: usize = 300;
+
+/// Memory of one plan setting's merged statistics, bytes (measured: docs/limits.md).
+pub const PLAN_BYTES_PER_SETTING: u64 = 1_500_000;
+
+/// Memory of one plan setting's statistics in each worker thread, bytes (measured).
+pub const PLAN_BYTES_PER_SETTING_THREAD: u64 = 2_200_000;
+
+/// Most simulated years per plan setting (`[plan] years`, `--years`).
+pub const MAX_YEARS: u64 = 100_000_000;
+
+/// Most trials of `drsim simulate` (`--trials`).
+pub const MAX_TRIALS: u64 = 10_000_000_000;
+
+/// Checks a backup interval (seconds) against the minimum; the message is a sentence.
+pub fn backup_interval(interval: f64) -> Result<(), String> {
+    if interval >= MIN_BACKUP_INTERVAL {
+        return Ok(());
+    }
+    Err(format!(
+        "a backup interval of {} is below the minimum of 1 minute: backups are snapshots taken on \
+         a schedule (AWS Backup's shortest is 1 hour); for a recovery point seconds old, model \
+         replication instead (limit in docs/limits.md)",
+        format_duration(interval)
+    ))
+}
+
+/// Checks that backups do not pile up: mean (duration + copy delay) / interval.
+pub fn backups_in_flight(interval: f64, duration: &Dist, copy_delay: &Dist) -> Result<(), String> {
+    let busy = duration.mean() + copy_delay.mean();
+    let in_flight = busy / interval;
+    if in_flight <= MAX_BACKUPS_IN_FLIGHT {
+        return Ok(());
+    }
+    Err(format!(
+        "backups take {} on average (duration plus copy delay), {in_flight:.0} times the interval \
+         of {}: more than {MAX_BACKUPS_IN_FLIGHT} backups would run at once (limit in \
+         docs/limits.md); lengthen the interval or shorten the backups",
+        format_duration(busy),
+        format_duration(interval)
+    ))
+}
+
+/// The plan settings a sweep of these list lengths gives (multi-site settings before the
+/// traffic-weight filter), and the message refusing it when above the limit.
+pub fn plan_settings(
+    intervals: usize,
+    tiers: usize,
+    failover: usize,
+    replicas: usize,
+    standbys: usize,
+    sites: usize,
+    replication: usize,
+) -> Result<(), String> {
+    let count = intervals
+        .saturating_mul(tiers)
+        .saturating_mul(failover)
+        .saturating_add(replicas.saturating_mul(failover))
+        .saturating_add(standbys.saturating_mul(failover))
+        .saturating_add(sites.saturating_mul(replication));
+    if count <= MAX_PLAN_SETTINGS {
+        return Ok(());
+    }
+    let bytes =
+        (count as u64).saturating_mul(PLAN_BYTES_PER_SETTING + PLAN_BYTES_PER_SETTING_THREAD);
+    Err(format!(
+        "the sweep has {count} settings ({intervals} backup intervals × {tiers} storage tiers × \
+         {failover} failover modes for backup-restore, and the other strategies' lists), more \
+         than the limit of {MAX_PLAN_SETTINGS}: it would need about {} of memory with one thread \
+         (limit in docs/limits.md); shorten the lists",
+        human_bytes(bytes)
+    ))
+}
+
+/// 4294967295 as "4,294,967,295".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// 3_435_973_836 as "3.2 GiB".
+pub fn human_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GiB", b / (1024.0 * 1024.0 * 1024.0))
+    } else {
+        format!("{:.0} MiB", b / (1024.0 * 1024.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_accept_the_edge_and_refuse_past_it() {
+        assert!(backup_interval(60.0).is_ok());
+        assert!(backup_interval(0.001).unwrap_err().contains("1ms"));
+        let d = Dist::fixed(1_000.0 * 60.0).expect("valid");
+        let zero = Dist::fixed(0.0).expect("valid");
+        assert!(backups_in_flight(60.0, &d, &zero).is_ok());
+        assert!(backups_in_flight(59.0, &d, &zero).is_err());
+        assert!(plan_settings(150, 1, 2, 0, 0, 0, 0).is_ok());
+        let message = plan_settings(1_000, 3, 2, 5, 5, 5, 2).unwrap_err();
+        assert!(message.contains("6030 settings"), "{message}");
+        assert!(message.contains("GiB"), "{message}");
+    }
+}
