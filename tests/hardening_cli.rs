@@ -227,3 +227,14 @@ fn plan_threads_are_lowered_to_fit_the_memory_budget() {
     assert!(threads < 1024);
     assert!(warning.unwrap().contains("the output is the same"));
 }
+
+#[test]
+fn every_invalid_catalog_is_refused_with_a_precise_message() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid-catalogs");
+    common::check_invalid_inputs(&dir, 6, |file, _| {
+        ["prices", "show", "--catalog", file]
+            .iter()
+            .map(Into::into)
+            .collect()
+    });
+}

@@ -32,6 +32,24 @@ pub const PLAN_BYTES_PER_SETTING: u64 = 1_500_000;
 /// Memory of one plan setting's statistics in each worker thread, bytes (measured).
 pub const PLAN_BYTES_PER_SETTING_THREAD: u64 = 2_200_000;
 
+/// Most steps in one runbook (after overrides); each is events in every trial.
+pub const MAX_RUNBOOK_STEPS: usize = 1_000;
+
+/// Steps of a cycle shown in a message; the rest are counted.
+const CYCLE_SHOWN: usize = 12;
+
+/// "a -> b -> c -> a" for the closed cycle `[a, b, c, a]`; a long cycle shows its first
+/// steps, how many were left out, and its end.
+pub fn cycle_listing(steps: &[String]) -> String {
+    if steps.len() <= CYCLE_SHOWN {
+        return steps.join(" -> ");
+    }
+    let mut shown: Vec<String> = steps[..CYCLE_SHOWN - 2].to_vec();
+    shown.push(format!("… {} more steps …", steps.len() - CYCLE_SHOWN));
+    shown.extend(steps[steps.len() - 2..].iter().cloned());
+    shown.join(" -> ")
+}
+
 /// Most simulated years per plan setting (`[plan] years`, `--years`).
 pub const MAX_YEARS: u64 = 100_000_000;
 
