@@ -185,7 +185,7 @@ mod tests {
         let p = Usd::parse("0.0960000000").unwrap();
         assert_eq!(p.times(730.0).to_string(), "$70.08");
         assert_eq!(
-            Usd::parse("1234567.005").unwrap().to_string(),
+            Usd(Decimal::from_str("1234567.005").unwrap()).to_string(),
             "$1,234,567.01"
         );
         assert_eq!(Usd::parse("-1"), None);
