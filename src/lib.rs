@@ -6,6 +6,7 @@ pub mod budget;
 pub mod cli;
 pub mod exit;
 pub mod io;
+pub mod names;
 pub mod output;
 pub mod plan;
 pub mod prices;
@@ -72,9 +73,11 @@ pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure>
                     "{name}: cannot read the scenario file: {e}\n  help: check the path, or leave it out to use the embedded reference scenario (`drsim init` writes a copy)"
                 ))
             })?;
-            scenarios::load(&text, &name)
-                .map(|s| (s, name))
-                .map_err(|e| Failure::BadInput(e.to_string()))
+            let scenario =
+                scenarios::load(&text, &name).map_err(|e| Failure::BadInput(e.to_string()))?;
+            let catalog = plan::load_catalog(&scenario, Some(path))?;
+            names::check(&scenario, &text, &name, &catalog)?;
+            Ok((scenario, name))
         }
     }
 }

@@ -155,3 +155,59 @@ pub fn init_text() -> Result<String, ScenarioError> {
     }
     Ok(out)
 }
+
+/// An error at the position of `key` in the scenario `text` named `file` (or in the embedded
+/// reference scenario, when the file leaves the key out and the reference's value applies).
+/// For checks made outside this crate (e.g. names a price catalog must know); keys located:
+/// `regions.primary`, `regions.recovery`, `database.engine`, `database.instance-class`,
+/// `tiers.NAME.instance-type`, `pricing.fallback-region`. Others get no position.
+pub fn error_at(text: &str, file: &str, key: &str, message: impl Into<String>) -> ScenarioError {
+    let message = message.into();
+    let sources = [
+        Source { file, text },
+        Source {
+            file: REFERENCE_NAME,
+            text: REFERENCE,
+        },
+    ];
+    for source in sources {
+        let Ok(raw) = parse_raw(source) else {
+            continue;
+        };
+        if let Some(span) = span_of(&raw, key) {
+            return source.error(Some(span), key, message);
+        }
+    }
+    Source { file, text }.error(None, key, message)
+}
+
+fn span_of(raw: &RawScenario, key: &str) -> Option<std::ops::Range<usize>> {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        ["regions", "primary"] => raw.regions.as_ref()?.primary.as_ref().map(|v| v.span()),
+        ["regions", "recovery"] => raw.regions.as_ref()?.recovery.as_ref().map(|v| v.span()),
+        ["database", "engine"] => raw.database.as_ref()?.engine.as_ref().map(|v| v.span()),
+        ["database", "instance-class"] => raw
+            .database
+            .as_ref()?
+            .instance_class
+            .as_ref()
+            .map(|v| v.span()),
+        ["pricing", "fallback-region"] => raw
+            .pricing
+            .as_ref()?
+            .fallback_region
+            .as_ref()
+            .map(|v| v.span()),
+        ["tiers", name, "instance-type"] => raw
+            .tiers
+            .as_ref()?
+            .get_ref()
+            .get(*name)?
+            .get_ref()
+            .instance_type
+            .as_ref()
+            .map(|v| v.span()),
+        _ => None,
+    }
+}
