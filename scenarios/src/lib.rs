@@ -67,7 +67,7 @@ fn toml_error(source: Source<'_>, error: &toml::de::Error, path: Option<String>)
         file: source.file.to_string(),
         position: error.span().map(|s| source.position(s.start)),
         key,
-        message,
+        message: error::tidy_numbers(&message),
         help: help.map(str::to_string),
     }
 }
@@ -83,7 +83,32 @@ fn key_path(path: &str) -> String {
 
 /// Serde's type names in the user's words.
 fn plain_words(message: &str) -> String {
+    // Integers beyond 64 bits, which TOML reads as i128 and the scenario cannot hold.
+    if let Some(rest) = message.strip_prefix("invalid type: integer `") {
+        if let Some((digits, _)) = rest.split_once("` as i128") {
+            return format!(
+                "{digits} is too large: whole numbers here are at most 9,223,372,036,854,775,807 (and most keys have a smaller limit, see docs/limits.md)"
+            );
+        }
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: integer `") {
+        if let Some((digits, expected)) = rest.split_once("`, ") {
+            return format!("{digits} is out of range: {}", plain_words(expected));
+        }
+    }
+    if message.contains("recursion") || message.contains("max recursion depth") {
+        return "the values are nested too deeply (lists or tables inside one another): a scenario needs at most a few levels".to_string();
+    }
     [
+        ("invalid type: sequence", "found a list [ … ]"),
+        ("invalid type: map", "found a table"),
+        ("invalid type: integer", "found the whole number"),
+        ("invalid type: floating point", "found the number"),
+        ("invalid type: string", "found the string"),
+        ("invalid type: boolean", "found"),
+        ("expected a map", "expected a table"),
+        ("expected a string", "expected a string in quotes"),
+        ("u64 value was too large", "the number is too large"),
         ("expected f64", "expected a number"),
         ("expected i64", "expected a whole number"),
         ("expected u32", "expected a whole number"),

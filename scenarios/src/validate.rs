@@ -221,7 +221,22 @@ pub(crate) fn build(
             "the replication bandwidth must be > 0",
         ));
     }
-    check_replication_load(&database, &replication, &bandwidth_found, &mut warnings)?;
+    // Point at the user's own key: the bandwidth if they set it, else the write rate.
+    let write_rate_found = pick(
+        layers,
+        user.database.as_ref(),
+        reference.database.as_ref(),
+        "database.write-rate",
+        |s| s.write_rate.as_ref(),
+    )?;
+    let culprit = if bandwidth_found.source.file != layers.user.file
+        && write_rate_found.source.file == layers.user.file
+    {
+        (&write_rate_found, "database.write-rate")
+    } else {
+        (&bandwidth_found, "replication.bandwidth")
+    };
+    check_replication_load(&database, &replication, culprit, &mut warnings)?;
 
     let (us, rs) = (user.restore.as_ref(), reference.restore.as_ref());
     let restore_bw = pick(layers, us, rs, "restore.bandwidth", |s| {
@@ -414,16 +429,16 @@ pub(crate) fn build(
 fn check_replication_load(
     database: &Database,
     replication: &Replication,
-    bandwidth: &Found<'_, toml::Value>,
+    (at, key): (&Found<'_, toml::Value>, &str),
     warnings: &mut Vec<String>,
 ) -> Result<(), ScenarioError> {
     let link = replication.bandwidth.typical();
     let write_rate = database.write_rate.mean();
     let mb = |v: f64| format!("{:.2} MB/s", v / 1e6);
     if write_rate >= link {
-        return Err(bandwidth
+        return Err(at
             .error(
-                "replication.bandwidth",
+                key,
                 format!(
                     "replication cannot keep up: the mean write rate ({}) is at or above the typical link bandwidth ({}), \
                      so the replication lag grows without bound",
