@@ -135,13 +135,37 @@ pub fn load(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             user: user_source,
             reference: reference_source,
         },
-    )?;
+    )
+    .map_err(|e| in_user_file(e, file))?;
     // Compile every runbook once, so that what the engine would refuse is reported now.
     simulate::Compiled::new(&scenario).map_err(|mut e| {
         e.file = file.to_string();
         e
     })?;
     Ok(scenario)
+}
+
+/// An error found at a reference value, because of a value of the user's file that conflicts
+/// with it, is reported in the user's file (which the user can change), naming the reference
+/// value.
+fn in_user_file(error: ScenarioError, file: &str) -> ScenarioError {
+    if error.file != REFERENCE_NAME || file == REFERENCE_NAME {
+        return error;
+    }
+    let at = match (error.position, &error.key) {
+        (Some((line, _)), Some(key)) => format!("`{key}` (reference scenario, line {line})"),
+        (_, Some(key)) => format!("`{key}`"),
+        _ => "a value".to_string(),
+    };
+    ScenarioError {
+        file: file.to_string(),
+        position: None,
+        message: format!(
+            "{} — with the reference value of {at}, which this file leaves unchanged",
+            error.message
+        ),
+        ..error
+    }
 }
 
 /// The embedded reference scenario.

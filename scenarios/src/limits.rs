@@ -32,6 +32,10 @@ pub const PLAN_BYTES_PER_SETTING: u64 = 1_500_000;
 /// Memory of one plan setting's statistics in each worker thread, bytes (measured).
 pub const PLAN_BYTES_PER_SETTING_THREAD: u64 = 2_200_000;
 
+/// Highest annual rate of one disaster type. More than 100 a year is operations, not disaster
+/// recovery; `plan` simulates every disaster of every year (at most 1,024 a year).
+pub const MAX_ANNUAL_RATE: f64 = 100.0;
+
 /// Most steps in one runbook (after overrides); each is events in every trial.
 pub const MAX_RUNBOOK_STEPS: usize = 1_000;
 

@@ -140,13 +140,14 @@ fn count_in(found: &Found<'_, i64>, key: &str, max: i64) -> Result<u32, Scenario
 
 fn rate(found: &Found<'_, f64>, key: &str) -> Result<f64, ScenarioError> {
     let v = *found.value;
-    if v.is_finite() && v >= 0.0 {
+    let max = crate::limits::MAX_ANNUAL_RATE;
+    if v.is_finite() && v >= 0.0 && v <= max {
         Ok(v)
     } else {
         Err(found
             .error(
                 key,
-                format!("expected a rate ≥ 0 (events per year), got {v}"),
+                format!("expected a rate from 0 to {max} (events per year), got {v} (limit in docs/limits.md)"),
             )
             .with_help("use 0 to leave this disaster type out"))
     }
@@ -171,14 +172,22 @@ pub(crate) fn build(
         .clone();
     let recovery = pick(layers, ur, rr, "regions.recovery", |s| s.recovery.as_ref())?;
     if *recovery.value == primary_region {
-        return Err(recovery
+        let primary = pick(layers, ur, rr, "regions.primary", |s| s.primary.as_ref())?;
+        let (at, key) = if recovery.source.file != layers.user.file
+            && primary.source.file == layers.user.file
+        {
+            (&primary, "regions.primary")
+        } else {
+            (&recovery, "regions.recovery")
+        };
+        return Err(at
             .error(
-                "regions.recovery",
+                key,
                 format!(
                     "the recovery region must differ from the primary region ({primary_region})"
                 ),
             )
-            .with_help("name another region, e.g. us-west-2"));
+            .with_help("name two different regions, e.g. us-east-1 and us-west-2"));
     }
     let recovery_region = recovery.value.clone();
     let provision_network = dist_of(
@@ -844,9 +853,18 @@ fn backups(
     let retention_found = pick(layers, u, r, "backups.retention", |s| s.retention.as_ref())?;
     let retention = fixed_of(&retention_found, "backups.retention", Kind::Duration)?;
     if retention < interval {
-        return Err(retention_found.error(
-            "backups.retention",
-            format!("retention must be at least one backup interval ({interval} s)"),
+        let (at, key) = if retention_found.source.file != layers.user.file {
+            (&interval_found, "backups.interval")
+        } else {
+            (&retention_found, "backups.retention")
+        };
+        return Err(at.error(
+            key,
+            format!(
+                "retention ({}) must be at least one backup interval ({})",
+                crate::units::format_duration(retention),
+                crate::units::format_duration(interval)
+            ),
         ));
     }
     let backups = Backups {
@@ -872,8 +890,23 @@ fn backups(
         retention,
         immutable: *pick(layers, u, r, "backups.immutable", |s| s.immutable.as_ref())?.value,
     };
-    crate::limits::backups_in_flight(interval, &backups.duration, &backups.copy_delay)
-        .map_err(|m| interval_found.error("backups.interval", m))?;
+    crate::limits::backups_in_flight(interval, &backups.duration, &backups.copy_delay).map_err(
+        |m| {
+            // Point at the user's own key: the interval, else the duration or copy delay.
+            let duration = pick(layers, u, r, "backups.duration", |s| s.duration.as_ref());
+            let copy = pick(layers, u, r, "backups.copy-delay", |s| {
+                s.copy_delay.as_ref()
+            });
+            let user = |f: &Found<'_, toml::Value>| f.source.file == layers.user.file;
+            match (duration, copy) {
+                (Ok(d), _) if !user(&interval_found) && user(&d) => d.error("backups.duration", m),
+                (_, Ok(c)) if !user(&interval_found) && user(&c) => {
+                    c.error("backups.copy-delay", m)
+                }
+                _ => interval_found.error("backups.interval", m),
+            }
+        },
+    )?;
     Ok(backups)
 }
 
