@@ -108,7 +108,7 @@ fn plain_words(message: &str) -> String {
         ("invalid type: boolean", "found"),
         ("expected a map", "expected a table"),
         ("expected a string", "expected a string in quotes"),
-        ("u64 value was too large", "the number is too large"),
+        ("u64 value was too large", "the number is too large: whole numbers are at most 9,223,372,036,854,775,807"),
         ("expected f64", "expected a number"),
         ("expected i64", "expected a whole number"),
         ("expected u32", "expected a whole number"),
