@@ -2,7 +2,66 @@
 //! per worker thread, so the thread count is lowered when the sweep would need more than
 //! [`PLAN_MEMORY_BUDGET`]. The output does not depend on the thread count, only the speed.
 
-use scenarios::limits::{PLAN_BYTES_PER_SETTING, PLAN_BYTES_PER_SETTING_THREAD, human_bytes};
+use std::path::Path;
+
+use scenarios::Scenario;
+use scenarios::limits::{
+    MAX_PLAN_SETTINGS, PLAN_BYTES_PER_SETTING, PLAN_BYTES_PER_SETTING_THREAD, human_bytes,
+};
+
+use crate::Failure;
+
+/// How many settings `planner::settings` makes at most, counted without making them (a
+/// sweep of thousands of settings takes minutes to build): every strategy's own knobs times
+/// the backup knobs (`planner::settings` drops duplicates, so this is an upper bound).
+pub fn sweep_size(scenario: &Scenario) -> usize {
+    let p = &scenario.plan;
+    let weight = scenario.strategies[scenarios::Strategy::MultiSite.index()].traffic_weight;
+    let sites = p.site_capacities.iter().filter(|c| **c >= weight).count();
+    let failover = p.failover.len();
+    let own = failover
+        .saturating_add(p.replica_fractions.len().saturating_mul(failover))
+        .saturating_add(p.standby_fractions.len().saturating_mul(failover))
+        .saturating_add(sites.saturating_mul(p.database_replication.len()));
+    let tiers = if scenario.data.is_empty() {
+        1
+    } else {
+        p.storage_tiers.len()
+    };
+    own.saturating_mul(p.backup_intervals.len())
+        .saturating_mul(tiers)
+        .saturating_mul(p.point_in_time.len())
+}
+
+/// Refuses a sweep of more than [`MAX_PLAN_SETTINGS`] settings, naming the memory it would
+/// need, at the scenario's `[plan] backup-intervals` (the list that multiplies the others).
+pub fn check_settings(scenario: &Scenario, file: &str, path: Option<&Path>) -> Result<(), Failure> {
+    let settings = sweep_size(scenario);
+    if settings <= MAX_PLAN_SETTINGS {
+        return Ok(());
+    }
+    let p = &scenario.plan;
+    let bytes =
+        (settings as u64).saturating_mul(PLAN_BYTES_PER_SETTING + PLAN_BYTES_PER_SETTING_THREAD);
+    let message = format!(
+        "the sweep has up to {settings} settings, more than the limit of {MAX_PLAN_SETTINGS} \
+         (docs/limits.md): it would need about {} of memory with one thread; every strategy's \
+         own knobs are combined with {} backup intervals × {} storage tiers × {} point-in-time choices",
+        human_bytes(bytes),
+        p.backup_intervals.len(),
+        p.storage_tiers.len(),
+        p.point_in_time.len()
+    );
+    let text = match path {
+        Some(path) => crate::io::read_text(path, crate::io::MAX_SCENARIO_BYTES).unwrap_or_default(),
+        None => scenarios::REFERENCE.to_string(),
+    };
+    Err(Failure::BadInput(
+        scenarios::error_at(&text, file, "plan.backup-intervals", message)
+            .with_help("shorten the lists of [plan]")
+            .to_string(),
+    ))
+}
 
 /// Most memory the statistics of a plan sweep may take, bytes.
 pub const PLAN_MEMORY_BUDGET: u64 = 2 * 1024 * 1024 * 1024;

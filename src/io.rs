@@ -169,6 +169,19 @@ fn resolve_links(path: &Path) -> Result<PathBuf, WriteError> {
     })
 }
 
+/// Checks, before any work, that `path` could be written: it is a regular file, or does not
+/// exist yet (through any symbolic links). The write itself checks again.
+pub fn check_output(path: &Path) -> Result<(), WriteError> {
+    let target = resolve_links(path)?;
+    match std::fs::metadata(&target) {
+        Ok(meta) if !meta.is_file() => Err(WriteError::NotRegular {
+            path: path.display().to_string(),
+            kind: kind_of(&meta),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `text` to `path` atomically: a temporary file in the same directory renamed into
 /// place. Refuses to replace anything but a regular file; writes a symbolic link's target.
 pub fn write_file(path: &Path, text: &str) -> Result<(), WriteError> {

@@ -84,6 +84,9 @@ pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure>
 
 fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     let (flags, common) = (&args.run, &args.run.common);
+    if let Some(out) = &common.out {
+        io::check_output(out).map_err(|e| Failure::Io(e.into()))?;
+    }
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
     if !common.quiet {
         for warning in &scenario.warnings {
@@ -98,7 +101,7 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
         progress: Some(&progress),
     };
     let show = !common.quiet && flags.trials >= 100_000;
-    let results = with_progress(show, flags.trials, &progress, || {
+    let results = with_progress(show, flags.trials, "trials", &progress, || {
         scenarios::simulate(&scenario, &options)
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -116,12 +119,13 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     Ok(ExitStatus::Success)
 }
 
-/// Runs `work` while a progress bar on stderr follows `progress` (units done out of `total`),
-/// when `show` and stderr is a terminal. When `show`, a warning is printed once if the run,
-/// at the rate measured over its first seconds, would take more than an hour.
+/// Runs `work` while a progress bar on stderr follows `progress` (`unit`s done out of
+/// `total`), when `show` and stderr is a terminal. When `show`, a warning is printed once if
+/// the run, at the rate measured over its first seconds, would take more than an hour.
 pub fn with_progress<T: Send>(
     show: bool,
     total: u64,
+    unit: &str,
     progress: &AtomicU64,
     work: impl FnOnce() -> T + Send,
 ) -> T {
@@ -133,9 +137,9 @@ pub fn with_progress<T: Send>(
             Some(total),
             indicatif::ProgressDrawTarget::stderr(),
         );
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len}  {per_sec}  eta {eta}")
-        {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  eta {{eta}}"
+        )) {
             bar.set_style(style);
         }
         bar

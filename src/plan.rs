@@ -4,17 +4,19 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
-use planner::pick::{Pick, assured};
-use planner::{Evaluated, PlanOptions};
+use planner::cost::{Item, LineItem, Unit};
+use planner::pick::{Fix, LossKind, Pick, meets, type_meets};
+use planner::{Knobs, PlanOptions};
 use pricing::{Catalog, Usd};
-use scenarios::Scenario;
 use scenarios::model::PickRule;
+use scenarios::units::{Kind, format_duration, format_exact};
+use scenarios::{Disaster, Scenario, Strategy};
 use serde::Serialize;
 use sim_core::stats::Tally;
 
 use crate::cli::PlanArgs;
 use crate::exit::ExitStatus;
-use crate::report::{Probability, SCHEMA_VERSION, ScenarioInfo, probability};
+use crate::report::{ObjectiveInfo, Probability, SCHEMA_VERSION, ScenarioInfo, probability};
 use crate::{Failure, load_scenario, output, write_output};
 
 /// Annual-loss thresholds of the loss-exceedance curve, US dollars.
@@ -36,15 +38,27 @@ pub struct PlanReport {
     pub drsim_version: &'static str,
     pub scenario: ScenarioInfo,
     pub seed: u64,
-    /// Simulated years per setting.
+    /// Simulated years every setting lived through.
     pub years: u64,
+    /// Distinct recoveries simulated per disaster: settings whose recovery from a disaster
+    /// type reads the same knob values share one.
+    pub components: usize,
     pub confidence: f64,
     /// "cheapest" or "total-cost-of-risk".
     pub pick_rule: &'static str,
+    /// Seconds, per disaster type.
+    pub objectives: Vec<ObjectiveInfo>,
     /// The recommended setting, or null when none meets the objectives.
     pub pick: Option<SettingReport>,
+    /// "decided", "too-close-to-call" (some judgment the pick rests on straddles the
+    /// confidence even after extra years), or "none" (no setting meets the objectives).
+    pub decision: &'static str,
+    /// The judgments that stayed too close to call.
+    pub close_calls: Vec<CloseCallReport>,
     /// For each strategy not picked, why.
     pub why_not: Vec<WhyNot>,
+    /// Disaster types whose recovery no strategy changes in this sweep, with the knobs that do.
+    pub unchanged_by_strategy: Vec<UnchangedReport>,
     /// Every setting, in sweep order.
     pub settings: Vec<SettingReport>,
     /// Catalog items priced at the fallback region's price.
@@ -53,17 +67,129 @@ pub struct PlanReport {
 }
 
 #[derive(Debug, Serialize)]
+pub struct CloseCallReport {
+    pub strategy: &'static str,
+    pub setting: String,
+    pub disaster: &'static str,
+    pub p_meet: Probability,
+    pub years: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnchangedReport {
+    pub disaster: &'static str,
+    pub knobs: Vec<&'static str>,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FixReport {
+    /// "setting" (another setting of the strategy meets it) or "objective" (no swept knob
+    /// does; the objectives it would meet).
+    pub kind: &'static str,
+    pub setting: Option<String>,
+    /// Seconds.
+    pub rto: Option<f64>,
+    pub rpo: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MissReport {
+    pub disaster: &'static str,
+    /// "rto", "rpo" or "both".
+    pub objective: &'static str,
+    pub p_meet: Probability,
+    pub fix: Option<FixReport>,
+}
+
+#[derive(Debug, Serialize)]
 pub struct WhyNot {
     pub strategy: &'static str,
+    /// Its best setting.
+    pub setting: String,
+    pub knobs: KnobsReport,
+    /// "misses-objectives", "costs-more" or "dominated".
+    pub kind: &'static str,
+    /// The worst missed type, its objective, P(meet) and fix (null unless it misses).
+    pub disaster: Option<&'static str>,
+    pub objective: Option<&'static str>,
+    pub p_meet: Option<Probability>,
+    pub fix: Option<FixReport>,
+    /// Every missed type, worst first.
+    pub misses: Vec<MissReport>,
+    /// US dollars per month beyond the pick's (null without a pick).
+    pub extra_monthly_spend: Option<String>,
+    /// The record above as a sentence.
     pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KnobsReport {
+    /// Seconds.
+    pub backup_interval: f64,
+    pub storage_tier: Option<String>,
+    pub point_in_time: bool,
+    pub failover: Option<&'static str>,
+    pub replica_class: Option<String>,
+    /// Share of the primary's capacity.
+    pub replica_share: Option<f64>,
+    pub standby_fraction: Option<f64>,
+    pub site_capacity: Option<f64>,
+    pub database_replication: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct LineItemReport {
     pub name: String,
+    /// What it counts, e.g. "2 × m6i.large (linux)".
     pub detail: String,
+    pub quantity: f64,
+    pub unit: &'static str,
+    /// US dollars per unit, exact as the catalog gives it.
+    pub unit_price: String,
+    /// The region whose price it is.
+    pub region: String,
+    pub as_of: String,
+    pub source: String,
+    /// Taken from the fallback region: the catalog has no price sourced for the region asked.
+    pub substituted: bool,
     /// US dollars, two decimals.
     pub usd: String,
+}
+
+/// Seconds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TypeReport {
+    pub disaster: &'static str,
+    /// Disasters of this type the judgment rests on, and the simulated years behind them.
+    pub trials: u64,
+    pub years: u64,
+    pub rto: Percentiles,
+    pub rpo: Percentiles,
+    pub p_meet_rto: Probability,
+    pub p_meet_rpo: Probability,
+    pub p_meet_both: Probability,
+    /// The lower end of P(meet both) reaches the confidence (always true for a type that never
+    /// happens).
+    pub meets: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PooledReport {
+    /// Disasters of every type, over the years every setting lived through.
+    pub disasters: u64,
+    pub rto: Percentiles,
+    pub rpo: Percentiles,
+    pub p_meet_rto: Probability,
+    pub p_meet_rpo: Probability,
+    pub p_meet_both: Probability,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -74,9 +200,20 @@ pub struct Quantiles {
     pub p99: f64,
 }
 
+/// US dollars, as exact decimal strings.
+#[derive(Clone, Debug, Serialize)]
+pub struct MoneyQuantiles {
+    pub mean: String,
+    pub mean_std_error: String,
+    pub p50: String,
+    pub p90: String,
+    pub p99: String,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Exceedance {
-    pub annual_loss_usd: u64,
+    /// US dollars.
+    pub annual_loss: String,
     pub probability: f64,
 }
 
@@ -84,38 +221,54 @@ pub struct Exceedance {
 pub struct SettingReport {
     pub strategy: &'static str,
     pub setting: String,
+    pub knobs: KnobsReport,
     /// Monthly DR spend, US dollars (two decimals, exact).
     pub monthly_spend: String,
     pub line_items: Vec<LineItemReport>,
-    pub disasters: u64,
-    /// Seconds, over every disaster the setting lived through.
-    pub rto_p50: f64,
-    pub rto_p95: f64,
-    pub rpo_p50: f64,
-    pub rpo_p95: f64,
-    /// Seconds, over region losses alone (where the strategies differ most).
-    pub region_loss_rto_p95: f64,
-    pub region_loss_rpo_p95: f64,
-    pub p_meet_rto: Probability,
-    pub p_meet_rpo: Probability,
-    pub p_meet_both: Probability,
+    /// Per disaster type: the judgment of the objectives.
+    #[serde(serialize_with = "crate::report::by_name")]
+    pub by_disaster: Vec<TypeReport>,
+    /// Every disaster type pooled, each judged against its own objectives (for reference: the
+    /// pick is judged per type).
+    pub pooled: PooledReport,
     pub meets_objectives: bool,
     pub on_frontier: bool,
     /// Hours of downtime per year.
     pub annual_downtime_hours: Quantiles,
-    /// US dollars lost per year (downtime and lost data).
-    pub annual_loss_usd: Quantiles,
+    /// Losses per year (downtime and lost data).
+    pub annual_loss: MoneyQuantiles,
     pub expected_annual_loss: String,
+    pub expected_annual_loss_std_error: String,
     /// Infrastructure and fees spent on disasters per year, on average.
     pub expected_disaster_cost: String,
     pub drills_per_year: String,
     /// 12 × monthly spend + drills + expected disaster cost + expected annual loss.
     pub total_cost_of_risk: String,
+    pub total_cost_of_risk_std_error: String,
     pub loss_exceedance: Vec<Exceedance>,
+}
+
+impl crate::report::Named for TypeReport {
+    fn name(&self) -> &'static str {
+        self.disaster
+    }
+}
+
+impl SettingReport {
+    /// The report of one disaster type.
+    pub fn of(&self, disaster: Disaster) -> Option<&TypeReport> {
+        self.by_disaster
+            .iter()
+            .find(|t| t.disaster == disaster.name())
+    }
 }
 
 fn usd(u: Usd) -> String {
     format!("{:.2}", u.0.round_dp(2))
+}
+
+fn cents(c: f64) -> String {
+    usd(Usd::from_cents(c.round() as i64))
 }
 
 fn quantiles(t: &Tally, scale: f64) -> Quantiles {
@@ -128,51 +281,346 @@ fn quantiles(t: &Tally, scale: f64) -> Quantiles {
     }
 }
 
-fn setting_report(e: &Evaluated, confidence: f64, on_frontier: bool) -> SettingReport {
-    let s = &e.stats;
-    let secs = |t: &Tally, q: f64| t.quantile(q) as f64 / 1000.0;
-    let years = s.annual_loss.count().max(1) as f64;
-    SettingReport {
-        strategy: e.setting.strategy.name(),
-        setting: e.setting.label.clone(),
-        monthly_spend: usd(e.monthly_total),
-        line_items: e
-            .monthly
-            .iter()
-            .map(|l| LineItemReport {
-                name: l.name.clone(),
-                detail: l.detail.clone(),
-                usd: usd(l.usd),
-            })
-            .collect(),
-        disasters: s.rto.count(),
-        rto_p50: secs(&s.rto, 0.5),
-        rto_p95: secs(&s.rto, 0.95),
-        rpo_p50: secs(&s.rpo, 0.5),
-        rpo_p95: secs(&s.rpo, 0.95),
-        region_loss_rto_p95: secs(&s.region_rto, 0.95),
-        region_loss_rpo_p95: secs(&s.region_rpo, 0.95),
+fn percentiles(t: &Tally) -> Percentiles {
+    let s = |q: f64| t.quantile(q) as f64 / 1000.0;
+    Percentiles {
+        p50: s(0.5),
+        p95: s(0.95),
+        p99: s(0.99),
+    }
+}
+
+/// "every 4h, standard, PITR, replica db.r6g.large (100%), manual".
+pub fn knobs_label(strategy: Strategy, k: &Knobs) -> String {
+    let mut parts = Vec::new();
+    match strategy {
+        Strategy::PilotLight => {
+            if let Some((share, class)) = &k.replica {
+                parts.push(format!("replica {class} ({:.0}%)", 100.0 * share));
+            }
+        }
+        Strategy::WarmStandby => {
+            if let Some(f) = k.standby_fraction {
+                parts.push(format!("standby {:.0}%", 100.0 * f));
+            }
+        }
+        Strategy::MultiSite => {
+            if let Some(c) = k.site_capacity {
+                parts.push(format!("sites at {:.0}%", 100.0 * c));
+            }
+            if let Some(r) = k.database_replication {
+                parts.push(format!("{} database", r.name()));
+            }
+        }
+        Strategy::BackupRestore => {}
+    }
+    if let Some(f) = k.failover {
+        parts.push(f.name().to_string());
+    }
+    parts.push(format!(
+        "backups every {}",
+        format_exact(k.backup_interval, Kind::Duration)
+    ));
+    if let Some(tier) = &k.storage_tier {
+        parts.push(tier.clone());
+    }
+    if k.point_in_time {
+        parts.push("PITR".to_string());
+    }
+    parts.join(", ")
+}
+
+fn knobs_report(k: &Knobs) -> KnobsReport {
+    KnobsReport {
+        backup_interval: k.backup_interval,
+        storage_tier: k.storage_tier.clone(),
+        point_in_time: k.point_in_time,
+        failover: k.failover.map(|f| f.name()),
+        replica_class: k.replica.as_ref().map(|r| r.1.clone()),
+        replica_share: k.replica.as_ref().map(|r| r.0),
+        standby_fraction: k.standby_fraction,
+        site_capacity: k.site_capacity,
+        database_replication: k.database_replication.map(|r| r.name()),
+    }
+}
+
+fn line_item(l: &LineItem) -> LineItemReport {
+    let (name, detail) = match &l.item {
+        Item::DatabaseBackups => ("backup storage: database".to_string(), String::new()),
+        Item::DataBackups { dataset, class } => {
+            (format!("backup storage: {dataset}"), class.clone())
+        }
+        Item::DatabaseContinuousBackup => (
+            "continuous backup (PITR): database".to_string(),
+            "database and the window's changes".to_string(),
+        ),
+        Item::DataContinuousBackup { dataset } => (
+            format!("continuous backup (PITR): {dataset}"),
+            String::new(),
+        ),
+        Item::BackupCopies => (
+            "backup copies to the recovery region".to_string(),
+            "data written per month".to_string(),
+        ),
+        Item::DatabaseReplica { class, multi_az } => (
+            "database replica".to_string(),
+            format!(
+                "{class} {}",
+                if *multi_az { "multi-AZ" } else { "single-AZ" }
+            ),
+        ),
+        Item::DatabaseReplicaStorage => ("database replica storage".to_string(), String::new()),
+        Item::ReplicationTransfer => (
+            "replication transfer".to_string(),
+            "data written per month".to_string(),
+        ),
+        Item::ReplicatedData { dataset } => (format!("replicated data: {dataset}"), String::new()),
+        Item::RunningFleet {
+            tier,
+            instance_type,
+            os,
+            instances,
+        } => (
+            format!("running fleet: {tier}"),
+            format!("{instances} × {instance_type} ({})", os.name()),
+        ),
+        Item::LoadBalancer => (
+            "load balancer".to_string(),
+            "ALB hour + 1 LCU-hour".to_string(),
+        ),
+        Item::PublicIpv4 { addresses } => (
+            "public IPv4 addresses".to_string(),
+            format!("{addresses} addresses"),
+        ),
+        Item::HostedZone => ("DNS hosted zone".to_string(), String::new()),
+        Item::HealthChecks { checks } => (
+            "DNS health checks".to_string(),
+            format!("{checks} × 1 month"),
+        ),
+        Item::FastHealthChecks { checks } => (
+            "DNS fast-interval surcharge".to_string(),
+            format!("{checks} × 1 month, 10 s interval"),
+        ),
+    };
+    LineItemReport {
+        name,
+        detail,
+        quantity: (l.quantity * 1000.0).round() / 1000.0,
+        unit: match l.unit {
+            Unit::Hour => "hour",
+            Unit::GbMonth => "GB-month",
+            Unit::Gb => "GB",
+            Unit::Month => "month",
+        },
+        unit_price: l.price.usd.0.normalize().to_string(),
+        region: l.price.region.clone(),
+        as_of: l.price.as_of.clone(),
+        source: l.price.source.clone(),
+        substituted: l.price.substituted,
+        usd: usd(l.usd),
+    }
+}
+
+fn type_report(plan: &planner::Plan, i: usize, d: Disaster, scenario: &Scenario) -> TypeReport {
+    let c = &plan.components[plan.evaluated[i].components[d.index()]];
+    let s = &c.stats;
+    let happens = scenario.disasters[d.index()].annual_rate > 0.0;
+    TypeReport {
+        disaster: d.name(),
+        trials: s.rto.count(),
+        years: c.years,
+        rto: percentiles(&s.rto),
+        rpo: percentiles(&s.rpo),
         p_meet_rto: probability(&s.meets_rto),
         p_meet_rpo: probability(&s.meets_rpo),
         p_meet_both: probability(&s.meets_both),
-        meets_objectives: s.meets_both.trials > 0 && assured(e) >= confidence,
+        meets: !happens || type_meets(s, scenario.objectives.confidence),
+    }
+}
+
+fn setting_report(
+    plan: &planner::Plan,
+    i: usize,
+    scenario: &Scenario,
+    on_frontier: bool,
+) -> SettingReport {
+    let e = &plan.evaluated[i];
+    let pooled = plan.pooled(i);
+    let a = &e.annual;
+    let years = a.loss.count().max(1) as f64;
+    SettingReport {
+        strategy: e.setting.strategy.name(),
+        setting: knobs_label(e.setting.strategy, &e.setting.knobs),
+        knobs: knobs_report(&e.setting.knobs),
+        monthly_spend: usd(e.monthly_total),
+        line_items: e.monthly.iter().map(line_item).collect(),
+        by_disaster: Disaster::ALL
+            .iter()
+            .map(|&d| type_report(plan, i, d, scenario))
+            .collect(),
+        pooled: PooledReport {
+            disasters: pooled.rto.count(),
+            rto: percentiles(&pooled.rto),
+            rpo: percentiles(&pooled.rpo),
+            p_meet_rto: probability(&pooled.meets_rto),
+            p_meet_rpo: probability(&pooled.meets_rpo),
+            p_meet_both: probability(&pooled.meets_both),
+        },
+        meets_objectives: meets(plan, i, scenario),
         on_frontier,
-        annual_downtime_hours: quantiles(&s.annual_downtime, 1.0 / 3_600_000.0),
-        annual_loss_usd: quantiles(&s.annual_loss, 0.01),
+        annual_downtime_hours: quantiles(&a.downtime, 1.0 / 3600.0),
+        annual_loss: MoneyQuantiles {
+            mean: usd(e.expected_annual_loss),
+            mean_std_error: usd(e.expected_annual_loss_se),
+            p50: cents(100.0 * a.loss.quantile(0.5) as f64),
+            p90: cents(100.0 * a.loss.quantile(0.9) as f64),
+            p99: cents(100.0 * a.loss.quantile(0.99) as f64),
+        },
         expected_annual_loss: usd(e.expected_annual_loss),
+        expected_annual_loss_std_error: usd(e.expected_annual_loss_se),
         expected_disaster_cost: usd(e.expected_disaster_cost),
         drills_per_year: usd(e.drills_per_year),
         total_cost_of_risk: usd(e.total_cost_of_risk),
+        total_cost_of_risk_std_error: usd(e.total_cost_of_risk_se),
         loss_exceedance: EXCEEDANCE_USD
             .iter()
             .map(|&x| {
-                let above = s.annual_loss.count() - s.annual_loss.count_at_most(x * 100);
+                let above = a.loss.count() - a.loss.count_at_most(x);
                 Exceedance {
-                    annual_loss_usd: x,
+                    annual_loss: format!("{x}.00"),
                     probability: ((above as f64 / years) * 1e6).round() / 1e6,
                 }
             })
             .collect(),
+    }
+}
+
+fn fix_report(plan: &planner::Plan, fix: &Fix) -> FixReport {
+    match fix {
+        Fix::Setting(j) => {
+            let e = &plan.evaluated[*j];
+            FixReport {
+                kind: "setting",
+                setting: Some(knobs_label(e.setting.strategy, &e.setting.knobs)),
+                rto: None,
+                rpo: None,
+            }
+        }
+        Fix::Objective { rto, rpo } => FixReport {
+            kind: "objective",
+            setting: None,
+            rto: *rto,
+            rpo: *rpo,
+        },
+    }
+}
+
+fn fix_sentence(fix: &FixReport, disaster: &str) -> String {
+    match fix.kind {
+        "setting" => format!(
+            "{} would meet {disaster}",
+            fix.setting.as_deref().unwrap_or("another setting")
+        ),
+        _ => {
+            let mut parts = Vec::new();
+            if let Some(rto) = fix.rto {
+                parts.push(format!("RTO {}", format_duration(rto)));
+            }
+            if let Some(rpo) = fix.rpo {
+                parts.push(format!("RPO {}", format_duration(rpo)));
+            }
+            format!(
+                "no swept knob helps; it would meet {disaster} objectives of {}",
+                parts.join(" and ")
+            )
+        }
+    }
+}
+
+fn objective_words(o: &str) -> &'static str {
+    match o {
+        "rto" => "RTO",
+        "rpo" => "RPO",
+        _ => "RTO and RPO together",
+    }
+}
+
+fn why_not_report(plan: &planner::Plan, w: &planner::pick::WhyNot, confidence: f64) -> WhyNot {
+    let e = &plan.evaluated[w.setting];
+    let setting = knobs_label(e.setting.strategy, &e.setting.knobs);
+    let misses: Vec<MissReport> = w
+        .misses
+        .iter()
+        .map(|m| MissReport {
+            disaster: m.disaster.name(),
+            objective: m.objective.name(),
+            p_meet: probability(&m.p_meet),
+            fix: m.fix.as_ref().map(|f| fix_report(plan, f)),
+        })
+        .collect();
+    let extra = w.extra_monthly_spend.map(usd);
+    let reason = match w.kind {
+        LossKind::MissesObjectives => {
+            let each: Vec<String> = misses
+                .iter()
+                .map(|m| {
+                    let mut text = format!(
+                        "{} {} met in {:.1}% of disasters, at least {:.1}% at 95% confidence",
+                        m.disaster,
+                        objective_words(m.objective),
+                        100.0 * m.p_meet.estimate,
+                        100.0 * m.p_meet.ci95_low
+                    );
+                    if let Some(f) = &m.fix {
+                        text.push_str(&format!(" ({})", fix_sentence(f, m.disaster)));
+                    }
+                    text
+                })
+                .collect();
+            format!(
+                "misses the objectives at {:.0}% confidence even at its best ({setting}): {}",
+                100.0 * confidence,
+                each.join("; ")
+            )
+        }
+        LossKind::CostsMore => format!(
+            "meets the objectives ({setting}) but costs {} more per month than the pick",
+            dollars(extra.as_deref().unwrap_or("0.00"))
+        ),
+        LossKind::Dominated => match &extra {
+            Some(_) => format!(
+                "meets the objectives ({setting}) at the pick's spend, but the pick is as fast on every disaster type and faster on one"
+            ),
+            None => format!("meets the objectives ({setting})"),
+        },
+    };
+    let first = misses.first();
+    WhyNot {
+        strategy: w.strategy.name(),
+        setting,
+        knobs: knobs_report(&e.setting.knobs),
+        kind: w.kind.name(),
+        disaster: first.map(|m| m.disaster),
+        objective: first.map(|m| m.objective),
+        p_meet: first.map(|m| m.p_meet.clone()),
+        fix: first.and_then(|m| m.fix.as_ref()).map(|f| FixReport {
+            kind: f.kind,
+            setting: f.setting.clone(),
+            rto: f.rto,
+            rpo: f.rpo,
+        }),
+        misses,
+        extra_monthly_spend: extra,
+        reason,
+    }
+}
+
+/// "1234567.80" as "$1,234,567.80".
+pub fn dollars(amount: &str) -> String {
+    let (whole, cents) = amount.split_once('.').unwrap_or((amount, "00"));
+    match whole.parse::<u64>() {
+        Ok(n) => format!("${}.{cents}", pricing::group_thousands(n)),
+        Err(_) => format!("${amount}"),
     }
 }
 
@@ -185,11 +633,8 @@ pub fn build(
     seed: u64,
 ) -> PlanReport {
     let confidence = scenario.objectives.confidence;
-    let settings: Vec<SettingReport> = plan
-        .evaluated
-        .iter()
-        .enumerate()
-        .map(|(i, e)| setting_report(e, confidence, pick.frontier.contains(&i)))
+    let settings: Vec<SettingReport> = (0..plan.evaluated.len())
+        .map(|i| setting_report(plan, i, scenario, pick.frontier.contains(&i)))
         .collect();
     let mut warnings = scenario.warnings.clone();
     if !plan.substituted_prices.is_empty() {
@@ -201,24 +646,63 @@ pub fn build(
             plan.substituted_prices.join(", ")
         ));
     }
+    let label = |i: usize| {
+        let e = &plan.evaluated[i];
+        knobs_label(e.setting.strategy, &e.setting.knobs)
+    };
     PlanReport {
         schema_version: SCHEMA_VERSION,
         drsim_version: env!("CARGO_PKG_VERSION"),
         scenario: ScenarioInfo::new(scenario, file),
         seed,
         years: plan.years,
+        components: plan.components.len(),
         confidence,
         pick_rule: match scenario.costs.pick {
             PickRule::Cheapest => "cheapest",
             PickRule::TotalCostOfRisk => "total-cost-of-risk",
         },
+        objectives: crate::report::objectives(scenario),
         pick: pick.chosen.and_then(|i| settings.get(i).cloned()),
-        why_not: pick
-            .reasons
+        decision: match (pick.chosen, pick.close.is_empty()) {
+            (_, false) => "too-close-to-call",
+            (Some(_), true) => "decided",
+            (None, true) => "none",
+        },
+        close_calls: pick
+            .close
             .iter()
-            .map(|(s, r)| WhyNot {
-                strategy: s.name(),
-                reason: r.clone(),
+            .map(|c| CloseCallReport {
+                strategy: plan.evaluated[c.setting].setting.strategy.name(),
+                setting: label(c.setting),
+                disaster: c.disaster.name(),
+                p_meet: probability(&c.p_meet),
+                years: c.years,
+            })
+            .collect(),
+        why_not: pick
+            .why_not
+            .iter()
+            .map(|w| why_not_report(plan, w, confidence))
+            .collect(),
+        unchanged_by_strategy: pick
+            .unchanged
+            .iter()
+            .map(|u| UnchangedReport {
+                disaster: u.disaster.name(),
+                knobs: u.knobs.clone(),
+                note: if u.knobs.is_empty() {
+                    format!(
+                        "no DR strategy changes {} recovery here, and no swept knob does",
+                        u.disaster.name()
+                    )
+                } else {
+                    format!(
+                        "no DR strategy changes {} recovery here; what does: {}",
+                        u.disaster.name(),
+                        u.knobs.join(", ")
+                    )
+                },
             })
             .collect(),
         settings,
@@ -245,6 +729,9 @@ pub fn load_catalog(scenario: &Scenario, scenario_path: Option<&Path>) -> Result
 /// Runs `drsim plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
     let common = &args.common;
+    if let Some(out) = &common.out {
+        crate::io::check_output(out).map_err(|e| Failure::Io(e.into()))?;
+    }
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
     if !common.quiet {
         for warning in &scenario.warnings {
@@ -253,8 +740,17 @@ pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
     }
     let catalog = load_catalog(&scenario, args.scenario.as_deref())?;
     let years = args.years.unwrap_or(scenario.plan.years);
-    let (threads, warning) =
-        crate::budget::plan_threads(common.threads(), planner::settings(&scenario).len());
+    crate::budget::check_settings(&scenario, &file, args.scenario.as_deref())?;
+    let settings = planner::settings(
+        &scenario,
+        &planner::cost::Prices::new(
+            &catalog,
+            &scenario.recovery_region,
+            scenario.pricing.fallback_region.as_deref(),
+        ),
+    )
+    .len();
+    let (threads, warning) = crate::budget::plan_threads(common.threads(), settings);
     if let (Some(warning), false) = (warning, common.quiet) {
         eprintln!("warning: {warning}");
     }
@@ -265,10 +761,14 @@ pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
         threads,
         progress: Some(&progress),
     };
-    let show = !common.quiet && years >= 10_000;
-    let plan = crate::with_progress(show, years, &progress, || {
-        planner::plan(&scenario, &catalog, &options)
-    })
+    // Every setting lives each year; the bar counts years.
+    let plan = crate::with_progress(
+        !common.quiet,
+        years,
+        "simulated years (every setting)",
+        &progress,
+        || planner::plan(&scenario, &catalog, &options),
+    )
     .map_err(|e| Failure::BadInput(e.to_string()))?;
     let pick = planner::pick::pick(&plan, &scenario);
     let report = build(&scenario, &file, &plan, &pick, common.seed);

@@ -27,6 +27,7 @@ pub fn run(command: &PricesCommand) -> Result<ExitStatus, Failure> {
 const DOWNLOAD_HELP: &str = "download the AWS Price List files from https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/index.json (per service and region: …/<service>/current/<region>/index.json or index.csv)";
 
 fn import(args: &PricesImportArgs) -> Result<ExitStatus, Failure> {
+    crate::io::check_output(&args.out).map_err(|e| Failure::Io(e.into()))?;
     let mut catalog = Catalog::new(&args.out.display().to_string());
     let mut files = 0;
     for path in &args.files {

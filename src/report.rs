@@ -158,7 +158,22 @@ impl Named for DisasterOutcome {
     }
 }
 
-fn by_name<T: Named + Serialize, S: serde::Serializer>(
+/// The objectives of every disaster type, seconds.
+pub fn objectives(scenario: &Scenario) -> Vec<ObjectiveInfo> {
+    Disaster::ALL
+        .iter()
+        .map(|d| {
+            let o = &scenario.objectives.by_disaster[d.index()];
+            ObjectiveInfo {
+                disaster: d.name(),
+                rto: o.rto,
+                rpo: o.rpo,
+            }
+        })
+        .collect()
+}
+
+pub fn by_name<T: Named + Serialize, S: serde::Serializer>(
     items: &[T],
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -301,17 +316,7 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
         objectives: ObjectivesInfo {
             confidence,
             service_level: scenario.objectives.service_level,
-            by_disaster: Disaster::ALL
-                .iter()
-                .map(|d| {
-                    let o = &scenario.objectives.by_disaster[d.index()];
-                    ObjectiveInfo {
-                        disaster: d.name(),
-                        rto: o.rto,
-                        rpo: o.rpo,
-                    }
-                })
-                .collect(),
+            by_disaster: objectives(scenario),
         },
         disasters: Disaster::ALL
             .iter()

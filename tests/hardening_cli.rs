@@ -238,3 +238,33 @@ fn every_invalid_catalog_is_refused_with_a_precise_message() {
             .collect()
     });
 }
+
+#[test]
+fn every_invalid_plan_scenario_is_refused_with_a_precise_message() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid-plan");
+    common::check_invalid_inputs(&dir, 2, |file, _| {
+        ["plan", file, "--years", "2", "--threads", "1", "-q"]
+            .iter()
+            .map(Into::into)
+            .collect()
+    });
+}
+
+#[test]
+fn the_counted_sweep_size_bounds_the_settings_made() {
+    let scenario = scenarios::reference().unwrap();
+    let catalog = pricing::Catalog::embedded().unwrap();
+    let prices = planner::cost::Prices::new(
+        &catalog,
+        &scenario.recovery_region,
+        scenario.pricing.fallback_region.as_deref(),
+    );
+    // An upper bound (duplicates, e.g. replica fractions that give the same class, are dropped),
+    // and a close one.
+    let made = planner::settings(&scenario, &prices).len();
+    let counted = drsim::budget::sweep_size(&scenario);
+    assert!(
+        made <= counted && counted <= made * 2,
+        "{made} made, {counted} counted"
+    );
+}

@@ -170,7 +170,8 @@ fn show_prints_the_embedded_catalog_as_json_and_as_a_table() {
     assert_eq!(m5["usd"], "0.096");
     assert_eq!(m5["unit"], "hour");
     assert!(m5["source"].as_str().unwrap().contains("parameters.md"));
-    assert_eq!(find("eu-west-1", "ec2", "m6i.large")["usd"], Value::Null);
+    assert_eq!(find("eu-west-1", "ec2", "m6i.large")["usd"], "0.107");
+    assert_eq!(find("eu-west-1", "ec2", "m7i.large")["usd"], Value::Null);
 
     let table = drsim()
         .args(["prices", "show", "--region", "eu-west-1"])

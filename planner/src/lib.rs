@@ -1,196 +1,220 @@
 //! planner: what each strategy costs, what it saves, and which one to pick.
 //!
 //! For every strategy the knobs of the scenario's `[plan]` section are swept into settings
-//! ([`settings`]). Every setting lives through the same simulated years ([`plan`]): each year
-//! draws a Poisson number of disasters of each type, and each disaster is one trial of the
-//! simulator recovered by the setting, so settings are compared on common random numbers. The
-//! cost model ([`cost`]) prices the steady state, the disasters and the drills from a catalog.
-//! [`pick`] finds the frontier and the recommended setting, and says why the others lost.
+//! ([`settings`]): the strategy's own knobs times the backup knobs that decide the disasters
+//! every strategy recovers from alike (interval, storage tier, point-in-time restore). Every
+//! setting lives through the same simulated years ([`years`]): each year draws a Poisson number
+//! of disasters of each type, and each disaster is one trial of the simulator, so settings are
+//! compared on common random numbers. Settings whose recovery from a disaster type reads the
+//! same knobs share one simulated outcome (a component). The cost model ([`cost`]) prices the
+//! steady state, the disasters and the drills from a catalog. [`pick`] judges each setting per
+//! disaster type, finds the frontier and the pick, and says why the others lost, as records.
 
 pub mod cost;
 pub mod pick;
+pub mod years;
 
 use std::sync::atomic::AtomicU64;
 
 use pricing::{Catalog, PriceError, Usd};
-use rand_distr::{Distribution, Poisson};
 use scenarios::model::{DbReplication, Failover};
-use scenarios::simulate::{Compiled, Worker};
 use scenarios::{Disaster, Scenario, ScenarioError, Strategy};
-use sim_core::rng::stream_rng;
-use sim_core::runner::{self, Merge, RunConfig};
-use sim_core::stats::{Proportion, Tally, Total};
+use sim_core::runner;
+use sim_core::stats::{Tally, Total};
 
-use crate::cost::{DisasterPrices, LineItem, Prices};
+use crate::cost::{LineItem, Prices};
+pub use crate::years::{Component, TypeStats};
 
-/// Years per work chunk (fixed, so the split never depends on the thread count).
-pub const YEARS_PER_CHUNK: u64 = 512;
-
-/// Most disasters one simulated year can hold (trial indices are `year × this + k`).
-const MAX_DISASTERS_PER_YEAR: u64 = 1024;
-
-/// Stream of a year's disaster counts (well away from the trial streams 0–16).
-const STREAM_YEAR: u64 = 100;
+/// A setting's knobs, as data. `None`: the knob does not apply to the strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Knobs {
+    /// Seconds between periodic backups.
+    pub backup_interval: f64,
+    /// Storage tier of every dataset's backups (`None` when the scenario has no dataset).
+    pub storage_tier: Option<String>,
+    /// Continuous backup (point-in-time restore) on.
+    pub point_in_time: bool,
+    /// Backup-restore, pilot light, warm standby.
+    pub failover: Option<Failover>,
+    /// Pilot light: the replica's capacity as a share of the primary's, and its class.
+    pub replica: Option<(f64, String)>,
+    /// Warm standby: share of full capacity kept running.
+    pub standby_fraction: Option<f64>,
+    /// Multi-site: capacity each site keeps.
+    pub site_capacity: Option<f64>,
+    /// Multi-site: how the database replicates.
+    pub database_replication: Option<DbReplication>,
+}
 
 /// One point of a strategy's sweep: the scenario with the knobs set.
 #[derive(Clone, Debug)]
 pub struct Setting {
     pub strategy: Strategy,
-    /// The knobs, e.g. "every 4h, glacier-flexible-standard, manual" (backup interval, storage
-    /// tier, failover).
-    pub label: String,
+    pub knobs: Knobs,
     pub scenario: Scenario,
 }
 
-fn hours(seconds: f64) -> String {
-    scenarios::units::format_exact(seconds, scenarios::units::Kind::Duration)
-}
-
-fn failover_name(f: Failover) -> &'static str {
-    match f {
-        Failover::Manual => "manual",
-        Failover::Automated => "automated",
-    }
-}
-
-/// Every setting of every strategy, in a fixed order (strategy, then the knobs as listed).
-pub fn settings(base: &Scenario) -> Vec<Setting> {
+/// Every setting of every strategy, in a fixed order (strategy, its own knobs, then the backup
+/// knobs), without duplicates. Pilot-light replicas are bought as real instance classes
+/// ([`cost::replica_class`]), so shares that buy the same class give one setting.
+pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
     let p = &base.plan;
-    let mut out = Vec::new();
-    let with = |strategy: Strategy, label: String, edit: &dyn Fn(&mut Scenario)| {
-        let mut scenario = base.clone();
-        edit(&mut scenario);
-        Setting {
-            strategy,
-            label,
-            scenario,
-        }
+    // The storage tier applies to datasets; with none there is nothing to sweep.
+    let tiers: Vec<Option<&String>> = if base.data.is_empty() {
+        vec![None]
+    } else {
+        p.storage_tiers.iter().map(Some).collect()
     };
+    let mut backups = Vec::new();
     for &interval in &p.backup_intervals {
-        for tier in &p.storage_tiers {
-            for &failover in &p.failover {
-                let label = format!(
-                    "every {}, {tier}, {}",
-                    hours(interval),
-                    failover_name(failover)
-                );
-                out.push(with(Strategy::BackupRestore, label, &|s| {
-                    s.backups.interval = interval;
-                    s.backups.retention = s.backups.retention.max(interval);
-                    for data in &mut s.data {
-                        data.storage = tier.clone();
-                        if let Some(delay) = scenarios::model::retrieval_delay(tier) {
-                            data.retrieval = delay;
-                        }
-                    }
-                    s.strategies[Strategy::BackupRestore.index()].failover = failover;
-                }));
+        for tier in &tiers {
+            for &point_in_time in &p.point_in_time {
+                backups.push((interval, *tier, point_in_time));
             }
         }
     }
+    let mut own: Vec<(Strategy, Knobs)> = Vec::new();
+    let blank = Knobs {
+        backup_interval: base.backups.interval,
+        storage_tier: None,
+        point_in_time: base.backups.point_in_time,
+        failover: None,
+        replica: None,
+        standby_fraction: None,
+        site_capacity: None,
+        database_replication: None,
+    };
+    for &failover in &p.failover {
+        own.push((
+            Strategy::BackupRestore,
+            Knobs {
+                failover: Some(failover),
+                ..blank.clone()
+            },
+        ));
+    }
     for &fraction in &p.replica_fractions {
+        let (class, share) = cost::replica_class(base, fraction, prices);
         for &failover in &p.failover {
-            let label = format!(
-                "replica {:.0}%, {}",
-                100.0 * fraction,
-                failover_name(failover)
-            );
-            out.push(with(Strategy::PilotLight, label, &|s| {
-                let c = &mut s.strategies[Strategy::PilotLight.index()];
-                c.replica_fraction = fraction;
-                c.failover = failover;
-            }));
+            own.push((
+                Strategy::PilotLight,
+                Knobs {
+                    failover: Some(failover),
+                    replica: Some((share, class.clone())),
+                    ..blank.clone()
+                },
+            ));
         }
     }
     for &fraction in &p.standby_fractions {
         for &failover in &p.failover {
-            let label = format!(
-                "standby {:.0}%, {}",
-                100.0 * fraction,
-                failover_name(failover)
-            );
-            out.push(with(Strategy::WarmStandby, label, &|s| {
-                let c = &mut s.strategies[Strategy::WarmStandby.index()];
-                c.running_fraction = fraction;
-                c.failover = failover;
-            }));
+            own.push((
+                Strategy::WarmStandby,
+                Knobs {
+                    failover: Some(failover),
+                    standby_fraction: Some(fraction),
+                    ..blank.clone()
+                },
+            ));
         }
     }
     // A site must serve at least its share of the traffic.
     let weight = base.strategies[Strategy::MultiSite.index()].traffic_weight;
     for &capacity in p.site_capacities.iter().filter(|c| **c >= weight) {
         for &replication in &p.database_replication {
-            let mode = match replication {
-                DbReplication::Async => "async",
-                DbReplication::Sync => "sync",
+            own.push((
+                Strategy::MultiSite,
+                Knobs {
+                    site_capacity: Some(capacity),
+                    database_replication: Some(replication),
+                    ..blank.clone()
+                },
+            ));
+        }
+    }
+    let mut out: Vec<Setting> = Vec::new();
+    for (strategy, knobs) in own {
+        for &(interval, tier, point_in_time) in &backups {
+            let knobs = Knobs {
+                backup_interval: interval,
+                storage_tier: tier.cloned(),
+                point_in_time,
+                ..knobs.clone()
             };
-            let label = format!("sites at {:.0}%, {mode} database", 100.0 * capacity);
-            out.push(with(Strategy::MultiSite, label, &|s| {
-                let c = &mut s.strategies[Strategy::MultiSite.index()];
-                c.running_fraction = capacity;
-                c.database_replication = replication;
-            }));
+            if out
+                .iter()
+                .any(|s| s.strategy == strategy && s.knobs == knobs)
+            {
+                continue;
+            }
+            let scenario = apply(base, strategy, &knobs);
+            out.push(Setting {
+                strategy,
+                knobs,
+                scenario,
+            });
         }
     }
     out
 }
 
-/// What one setting lived through, over all simulated years. Times in ms, money in cents.
+/// The scenario with a setting's knobs set.
+fn apply(base: &Scenario, strategy: Strategy, knobs: &Knobs) -> Scenario {
+    let mut s = base.clone();
+    s.backups.interval = knobs.backup_interval;
+    s.backups.retention = s.backups.retention.max(knobs.backup_interval);
+    s.backups.point_in_time = knobs.point_in_time;
+    if let Some(tier) = &knobs.storage_tier {
+        for data in &mut s.data {
+            data.storage = tier.clone();
+            if let Some(delay) = scenarios::model::retrieval_delay(tier) {
+                data.retrieval = delay;
+            }
+        }
+    }
+    let c = &mut s.strategies[strategy.index()];
+    if let Some(failover) = knobs.failover {
+        c.failover = failover;
+    }
+    if let Some((share, class)) = &knobs.replica {
+        c.replica_fraction = *share;
+        c.replica_class = Some(class.clone());
+    }
+    if let Some(fraction) = knobs.standby_fraction.or(knobs.site_capacity) {
+        c.running_fraction = fraction;
+    }
+    if let Some(replication) = knobs.database_replication {
+        c.database_replication = replication;
+    }
+    s
+}
+
+/// What one setting lived through, year by year: downtime in seconds, losses in whole dollars
+/// (the year's total, rounded), disaster spend in cents. Coarser units than the per-disaster
+/// tallies keep these histograms small: there is one pair per setting.
 #[derive(Clone, Debug)]
-pub struct SettingStats {
-    pub rto: Tally,
-    pub rpo: Tally,
-    /// RTO and RPO of region losses alone: the disaster the strategies differ on most.
-    pub region_rto: Tally,
-    pub region_rpo: Tally,
-    pub meets_rto: Proportion,
-    pub meets_rpo: Proportion,
-    pub meets_both: Proportion,
+pub struct AnnualStats {
     /// Downtime per year.
-    pub annual_downtime: Tally,
+    pub downtime: Tally,
     /// Losses (downtime and lost data) per year.
-    pub annual_loss: Tally,
+    pub loss: Tally,
     /// Infrastructure and fees spent on disasters per year.
-    pub annual_disaster_cost: Total,
+    pub disaster_cost: Total,
 }
 
-impl SettingStats {
-    fn new() -> SettingStats {
-        SettingStats {
-            rto: Tally::new(),
-            rpo: Tally::new(),
-            region_rto: Tally::new(),
-            region_rpo: Tally::new(),
-            meets_rto: Proportion::default(),
-            meets_rpo: Proportion::default(),
-            meets_both: Proportion::default(),
-            annual_downtime: Tally::new(),
-            annual_loss: Tally::new(),
-            annual_disaster_cost: Total::default(),
+impl AnnualStats {
+    fn new() -> AnnualStats {
+        AnnualStats {
+            downtime: Tally::new(),
+            loss: Tally::new(),
+            disaster_cost: Total::default(),
         }
     }
 
-    fn merge(&mut self, other: &SettingStats) {
-        self.rto.merge(&other.rto);
-        self.rpo.merge(&other.rpo);
-        self.region_rto.merge(&other.region_rto);
-        self.region_rpo.merge(&other.region_rpo);
-        self.meets_rto.merge(&other.meets_rto);
-        self.meets_rpo.merge(&other.meets_rpo);
-        self.meets_both.merge(&other.meets_both);
-        self.annual_downtime.merge(&other.annual_downtime);
-        self.annual_loss.merge(&other.annual_loss);
-        self.annual_disaster_cost.merge(&other.annual_disaster_cost);
-    }
-}
-
-struct YearsAcc(Vec<SettingStats>);
-
-impl Merge for YearsAcc {
-    fn merge(&mut self, other: Self) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            a.merge(b);
-        }
+    fn merge(&mut self, other: &AnnualStats) {
+        self.downtime.merge(&other.downtime);
+        self.loss.merge(&other.loss);
+        self.disaster_cost.merge(&other.disaster_cost);
     }
 }
 
@@ -201,13 +225,19 @@ pub struct Evaluated {
     pub monthly: Vec<LineItem>,
     pub monthly_total: Usd,
     pub drills_per_year: Usd,
-    pub stats: SettingStats,
-    /// Mean annual losses.
+    /// Per disaster type: the component holding its outcomes (index into `Plan::components`).
+    pub components: [usize; 4],
+    pub annual: AnnualStats,
+    /// Mean annual losses, and its Monte Carlo standard error.
     pub expected_annual_loss: Usd,
+    pub expected_annual_loss_se: Usd,
     /// Mean annual infrastructure and fees spent on disasters.
     pub expected_disaster_cost: Usd,
     /// 12 × monthly spend + drills + expected disaster cost + expected losses.
     pub total_cost_of_risk: Usd,
+    /// Standard error of the total cost of risk (that of the expected losses; the rest is
+    /// exact or nearly so).
+    pub total_cost_of_risk_se: Usd,
 }
 
 /// Why planning failed.
@@ -238,126 +268,75 @@ pub struct PlanOptions<'a> {
     pub years: u64,
     pub seed: u64,
     pub threads: usize,
-    /// Counts finished years.
+    /// Counts finished years (of the first pass over every setting).
     pub progress: Option<&'a AtomicU64>,
 }
 
-/// The plan: every setting evaluated, and the prices that stood in for unsourced ones.
+/// The plan: every setting evaluated, the components they share, and the prices that stood in
+/// for unsourced ones.
 #[derive(Clone, Debug)]
 pub struct Plan {
+    /// Simulated years every setting lived through.
     pub years: u64,
     pub evaluated: Vec<Evaluated>,
+    pub components: Vec<Component>,
     /// Catalog items priced at the fallback region's price.
     pub substituted_prices: Vec<String>,
 }
 
-fn ms(seconds: f64) -> u64 {
-    (seconds * 1000.0).round() as u64
+impl Plan {
+    /// The outcomes of setting `i` under one disaster type.
+    pub fn type_stats(&self, i: usize, disaster: Disaster) -> &TypeStats {
+        &self.components[self.evaluated[i].components[disaster.index()]].stats
+    }
+
+    /// The outcomes of setting `i` over every disaster type, pooled (each disaster judged
+    /// against its own type's objectives), over the years every setting lived through.
+    pub fn pooled(&self, i: usize) -> TypeStats {
+        let mut all = TypeStats::new();
+        for d in Disaster::ALL {
+            all.merge(self.components[self.evaluated[i].components[d.index()]].base());
+        }
+        all
+    }
 }
 
-fn cents(usd: Usd) -> u64 {
-    u64::try_from(usd.cents()).unwrap_or(0)
-}
-
-/// Evaluates every setting over the same simulated years.
+/// Evaluates every setting over the same simulated years, then adds years to the per-type
+/// judgments that the pick rests on while their intervals straddle the confidence line
+/// ([`pick::in_question`]), up to [`years::MAX_YEARS_FACTOR`] times the years asked.
 pub fn plan(
     base: &Scenario,
     catalog: &Catalog,
     options: &PlanOptions<'_>,
 ) -> Result<Plan, PlanError> {
-    let settings = settings(base);
     let prices = Prices::new(
         catalog,
         &base.recovery_region,
         base.pricing.fallback_region.as_deref(),
     );
-    let mut priced = Vec::with_capacity(settings.len());
+    let settings = settings(base, &prices);
+    let mut monthly = Vec::with_capacity(settings.len());
     for setting in &settings {
         let config = &setting.scenario.strategies[setting.strategy.index()];
-        let monthly = cost::monthly(&setting.scenario, config, &prices)?;
-        let disaster_prices = DisasterPrices::new(&setting.scenario, config, &prices)?;
-        let compiled = Compiled::new(&setting.scenario)?;
-        priced.push((monthly, disaster_prices, compiled));
+        monthly.push(cost::monthly(&setting.scenario, config, &prices)?);
     }
     let full_site = cost::full_site_hourly(base, &prices)?;
-    let rates: Vec<f64> = base.disasters.iter().map(|d| d.annual_rate).collect();
-    let poissons: Vec<Option<Poisson<f64>>> = rates.iter().map(|&r| Poisson::new(r).ok()).collect();
-
-    let config = RunConfig {
-        trials: options.years,
-        chunk_size: YEARS_PER_CHUNK,
-        threads: options.threads,
-    };
-    let acc = runner::run(
-        &config,
-        || YearsAcc(settings.iter().map(|_| SettingStats::new()).collect()),
-        Worker::new,
-        |year, worker, acc| {
-            // The year's disasters, drawn once for every setting.
-            let mut counts = [0u64; 4];
-            let mut rng = stream_rng(options.seed, year, STREAM_YEAR);
-            for (count, poisson) in counts.iter_mut().zip(&poissons) {
-                *count = poisson.as_ref().map_or(0, |p| p.sample(&mut rng) as u64);
-            }
-            for (i, setting) in settings.iter().enumerate() {
-                let (_, disaster_prices, compiled) = &priced[i];
-                let stats = &mut acc.0[i];
-                let mut slot = 0u64;
-                let mut downtime = 0.0;
-                let mut loss = Usd::ZERO;
-                let mut infra = Usd::ZERO;
-                for disaster in Disaster::ALL {
-                    for _ in 0..counts[disaster.index()] {
-                        let index =
-                            year * MAX_DISASTERS_PER_YEAR + slot.min(MAX_DISASTERS_PER_YEAR - 1);
-                        slot += 1;
-                        let trial =
-                            compiled.trial(&setting.scenario, options.seed, index, Some(disaster));
-                        let outcome =
-                            compiled.recover(&setting.scenario, &trial, setting.strategy, worker);
-                        let objective = &setting.scenario.objectives.by_disaster[disaster.index()];
-                        stats.rto.record(ms(outcome.rto));
-                        stats.rpo.record(ms(outcome.rpo));
-                        if disaster == Disaster::RegionLoss {
-                            stats.region_rto.record(ms(outcome.rto));
-                            stats.region_rpo.record(ms(outcome.rpo));
-                        }
-                        let (rto_ok, rpo_ok) =
-                            (outcome.rto <= objective.rto, outcome.rpo <= objective.rpo);
-                        stats.meets_rto.record(rto_ok);
-                        stats.meets_rpo.record(rpo_ok);
-                        stats.meets_both.record(rto_ok && rpo_ok);
-                        let (i_cost, l_cost) = cost::disaster_cost(
-                            disaster_prices,
-                            disaster,
-                            &outcome,
-                            trial.outage(),
-                            trial.write_rate(),
-                            setting.strategy,
-                        );
-                        downtime += outcome.rto;
-                        loss += l_cost;
-                        infra += i_cost;
-                    }
-                }
-                stats.annual_downtime.record(ms(downtime));
-                stats.annual_loss.record(cents(loss));
-                stats.annual_disaster_cost.record(cents(infra));
-            }
-        },
-        options.progress,
-    )?;
-
     let drills = full_site.times(base.costs.drills_per_year * base.costs.drill_duration / 3600.0);
+    let run = years::Years::new(base, &settings, &prices, options.seed, options.threads)?;
+    let (components, annual) = run.first(options.years, options.progress)?;
+
     let evaluated = settings
-        .into_iter()
-        .zip(priced)
-        .zip(acc.0)
-        .map(|((setting, (monthly, _, _)), stats)| {
+        .iter()
+        .cloned()
+        .zip(monthly)
+        .zip(annual)
+        .enumerate()
+        .map(|(i, ((setting, monthly), annual))| {
             let monthly_total: Usd = monthly.iter().map(|l| l.usd).sum();
-            let expected_annual_loss = Usd::from_cents(stats.annual_loss.mean().round() as i64);
-            let expected_disaster_cost =
-                Usd::from_cents(stats.annual_disaster_cost.mean().round() as i64);
+            let cents = |x: f64| Usd::from_cents(x.round() as i64);
+            let expected_annual_loss = cents(100.0 * annual.loss.mean());
+            let expected_annual_loss_se = cents(100.0 * annual.loss.mean_std_error());
+            let expected_disaster_cost = cents(annual.disaster_cost.mean());
             let total_cost_of_risk =
                 monthly_total.times(12.0) + drills + expected_disaster_cost + expected_annual_loss;
             Evaluated {
@@ -365,16 +344,33 @@ pub fn plan(
                 monthly,
                 monthly_total,
                 drills_per_year: drills,
-                stats,
+                components: run.components_of(i),
+                annual,
                 expected_annual_loss,
+                expected_annual_loss_se,
                 expected_disaster_cost,
                 total_cost_of_risk,
+                total_cost_of_risk_se: expected_annual_loss_se,
             }
         })
         .collect();
-    Ok(Plan {
+    let mut plan = Plan {
         years: options.years,
         evaluated,
+        components,
         substituted_prices: prices.substituted(),
-    })
+    };
+    // A decision that stands: more years for the close calls the pick rests on.
+    let mut done = options.years;
+    while done < options.years.saturating_mul(years::MAX_YEARS_FACTOR) {
+        let picked = pick::pick(&plan, base);
+        let question = pick::in_question(&plan, base, &picked);
+        if question.is_empty() {
+            break;
+        }
+        let more = done.min(options.years.saturating_mul(years::MAX_YEARS_FACTOR) - done);
+        run.extend(&mut plan.components, &question, done, more)?;
+        done += more;
+    }
+    Ok(plan)
 }

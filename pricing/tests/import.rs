@@ -967,7 +967,9 @@ fn generate_big_offer() {
 // ---------------------------------------------------------------------------------------------
 // The embedded default catalog
 
-const REGIONS: [&str; 5] = [
+const REGIONS: [&str; 7] = [
+    "ap-southeast-1",
+    "ap-southeast-2",
     "eu-central-1",
     "eu-west-1",
     "us-east-1",
@@ -984,8 +986,9 @@ fn embedded_catalog_is_sourced_dated_and_regular() {
         match e.usd {
             Some(_) => {
                 assert!(!e.as_of.is_empty(), "{} has no as_of", e.key);
+                // A named source: parameters.md section C or a public Price List excerpt.
                 assert!(
-                    e.source.starts_with("parameters.md C: "),
+                    e.source.len() > 20 && !e.source.starts_with("not sourced"),
                     "{}: {}",
                     e.key,
                     e.source
@@ -1034,13 +1037,15 @@ fn embedded_catalog_prices_and_refuses_unsourced_lookups() {
         price(&catalog, "us-east-1", "rds-mysql", "db.r6g.large:multi-az"),
         "0.43"
     );
-    match catalog.price("eu-west-1", "ec2", "m6i.large") {
+    assert_eq!(price(&catalog, "eu-west-1", "ec2", "m6i.large"), "0.107");
+    assert_eq!(
+        price(&catalog, "us-west-2", "ec2", "m6i.large:windows"),
+        "0.188"
+    );
+    match catalog.price("eu-west-1", "ec2", "m7i.large") {
         Err(PriceError::NotSourced { key, note, .. }) => {
-            assert_eq!(key.to_string(), "ec2 m6i.large in eu-west-1");
-            assert!(
-                note.contains("parameters.md gives us-east-1 only"),
-                "{note}"
-            );
+            assert_eq!(key.to_string(), "ec2 m7i.large in eu-west-1");
+            assert!(note.starts_with("not sourced"), "{note}");
         }
         other => panic!("{other:?}"),
     }

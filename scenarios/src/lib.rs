@@ -108,7 +108,10 @@ fn plain_words(message: &str) -> String {
         ("invalid type: boolean", "found"),
         ("expected a map", "expected a table"),
         ("expected a string", "expected a string in quotes"),
-        ("u64 value was too large", "the number is too large: whole numbers are at most 9,223,372,036,854,775,807"),
+        (
+            "u64 value was too large",
+            "the number is too large: whole numbers are at most 9,223,372,036,854,775,807",
+        ),
         ("expected f64", "expected a number"),
         ("expected i64", "expected a whole number"),
         ("expected u32", "expected a whole number"),
@@ -240,6 +243,12 @@ fn span_of(raw: &RawScenario, key: &str) -> Option<std::ops::Range<usize>> {
             .database
             .as_ref()?
             .instance_class
+            .as_ref()
+            .map(|v| v.span()),
+        ["plan", "backup-intervals"] => raw
+            .plan
+            .as_ref()?
+            .backup_intervals
             .as_ref()
             .map(|v| v.span()),
         ["pricing", "fallback-region"] => raw

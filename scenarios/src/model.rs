@@ -4,7 +4,7 @@
 
 use sim_core::dist::Dist;
 
-use crate::names::Strategy;
+use crate::names::{Os, RestorePoint, Strategy};
 use crate::runbooks::StepDef;
 
 /// Recovery objectives for one disaster type.
@@ -33,6 +33,8 @@ pub struct Tier {
     pub name: String,
     pub instance_type: String,
     pub count: u32,
+    /// Sets the instance price and the default boot time.
+    pub os: Os,
     /// Availability zones the tier spreads over (1 = single-AZ).
     pub zones: u32,
     /// pending → running, OS boot, application bootstrap, load-balancer health check (seconds).
@@ -118,6 +120,21 @@ pub struct Backups {
     pub failure_probability: f64,
     pub retention: f64,
     pub immutable: bool,
+    /// Whether continuous backup (point-in-time restore) of the database and datasets runs
+    /// besides the periodic backups.
+    pub point_in_time: bool,
+    /// How point-in-time restore behaves when it is on (kept so the planner can sweep it).
+    pub continuous: PointInTime,
+}
+
+/// Continuous backup: any instant of the window can be restored, up to the latest restorable
+/// time, which trails the present by `lag`.
+#[derive(Clone, Debug)]
+pub struct PointInTime {
+    /// How far back a point-in-time restore reaches, seconds.
+    pub window: f64,
+    /// Age of the latest restorable time at the disaster instant, seconds.
+    pub lag: Dist,
 }
 
 /// A disaster type's frequency and character.
@@ -133,6 +150,8 @@ pub struct DisasterModel {
     pub congestion: Option<Congestion>,
     /// Ransomware only: forensics and a clean environment before any restore, seconds.
     pub clean_room: Option<Dist>,
+    /// Ransomware only: which recovery point the data is restored from.
+    pub restore_point: Option<RestorePoint>,
 }
 
 #[derive(Clone, Debug)]
@@ -172,6 +191,9 @@ pub struct StrategyConfig {
     pub database_replication: DbReplication,
     /// Pilot light: the replica's size as a share of the primary's (1 for the others).
     pub replica_fraction: f64,
+    /// Pilot light: the instance class the replica runs on, when the planner chose one (else
+    /// the primary's class is priced at `replica_fraction` of its price).
+    pub replica_class: Option<String>,
     /// The recovery runbook for a region loss.
     pub runbook: Vec<StepDef>,
 }
@@ -210,6 +232,8 @@ pub struct PlanConfig {
     pub standby_fractions: Vec<f64>,
     pub site_capacities: Vec<f64>,
     pub database_replication: Vec<DbReplication>,
+    /// Every strategy: continuous backup (point-in-time restore) off and/or on.
+    pub point_in_time: Vec<bool>,
 }
 
 /// Where prices come from.

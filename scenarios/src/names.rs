@@ -1,4 +1,8 @@
-//! The four strategies and the four disaster types, with the names used in files and outputs.
+//! The strategies, disaster types and other closed sets of names (failover, database
+//! replication, ransomware restore point, operating system), one name table each: `ALL` and
+//! `name()`, read back by [`parse`].
+
+use crate::model::{DbReplication, Failover};
 
 /// A disaster-recovery strategy of the AWS whitepaper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,4 +73,92 @@ impl Disaster {
     pub fn index(self) -> usize {
         self as usize
     }
+}
+
+/// Where ransomware recovery restores data from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RestorePoint {
+    /// The newest clean recovery point: the last one taken before the data was encrypted
+    /// (systems are rebuilt from clean images, data comes from the newest point that scans clean).
+    BeforeEncryption,
+    /// The last recovery point before the intrusion itself (dwell time earlier).
+    BeforeIntrusion,
+}
+
+impl RestorePoint {
+    pub const ALL: [RestorePoint; 2] = [
+        RestorePoint::BeforeEncryption,
+        RestorePoint::BeforeIntrusion,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RestorePoint::BeforeEncryption => "before-encryption",
+            RestorePoint::BeforeIntrusion => "before-intrusion",
+        }
+    }
+}
+
+/// The operating system of a tier's instances: it sets the instance price and the default boot
+/// time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Os {
+    Linux,
+    /// Windows Server, licence included in the instance price.
+    Windows,
+    /// Windows Server with the user's own licence: billed at the Linux compute price.
+    WindowsByol,
+}
+
+impl Os {
+    pub const ALL: [Os; 3] = [Os::Linux, Os::Windows, Os::WindowsByol];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Os::Linux => "linux",
+            Os::Windows => "windows",
+            Os::WindowsByol => "windows-byol",
+        }
+    }
+
+    /// Whether the instances boot Windows.
+    pub fn is_windows(self) -> bool {
+        self != Os::Linux
+    }
+}
+
+impl Failover {
+    pub const ALL: [Failover; 2] = [Failover::Manual, Failover::Automated];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Failover::Manual => "manual",
+            Failover::Automated => "automated",
+        }
+    }
+}
+
+impl DbReplication {
+    pub const ALL: [DbReplication; 2] = [DbReplication::Async, DbReplication::Sync];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DbReplication::Async => "async",
+            DbReplication::Sync => "sync",
+        }
+    }
+}
+
+/// Reads one of `all` by its name (the inverse of `name`), or says which names are expected.
+pub fn parse<T: Copy>(all: &[T], name: fn(T) -> &'static str, text: &str) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|&v| name(v) == text)
+        .ok_or_else(|| {
+            let names: Vec<String> = all.iter().map(|&v| format!("\"{}\"", name(v))).collect();
+            format!(
+                "unknown value \"{text}\": expected one of {}",
+                names.join(", ")
+            )
+        })
 }

@@ -90,6 +90,7 @@ raw_section!(RawPlan {
     standby_fractions: Spanned<Vec<f64>>,
     site_capacities: Spanned<Vec<f64>>,
     database_replication: Spanned<Vec<String>>,
+    point_in_time: Spanned<Vec<bool>>,
 });
 
 raw_section!(RawPricing {
@@ -122,6 +123,7 @@ raw_section!(RawObjectiveOverride {
 raw_section!(RawTier {
     instance_type: Spanned<String>,
     count: Spanned<i64>,
+    os: Spanned<String>,
     multi_az: Spanned<bool>,
     pending: RawQuantity,
     boot: RawQuantity,
@@ -186,6 +188,9 @@ raw_section!(RawBackups {
     failure_probability: Spanned<f64>,
     retention: RawQuantity,
     immutable: Spanned<bool>,
+    point_in_time: Spanned<bool>,
+    point_in_time_window: RawQuantity,
+    point_in_time_lag: RawQuantity,
 });
 
 raw_section!(RawDisasters {
@@ -206,6 +211,7 @@ raw_section!(
     throughput_factor: RawQuantity,
     dwell: RawQuantity,
     clean_room: RawQuantity,
+    restore_point: Spanned<String>,
 });
 
 raw_section!(RawStrategies {

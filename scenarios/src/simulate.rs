@@ -20,7 +20,7 @@ use sim_core::stats::{Proportion, Tally, Total};
 
 use crate::error::ScenarioError;
 use crate::model::{DbReplication, Failover, Scenario, StrategyConfig};
-use crate::names::{Disaster, Strategy};
+use crate::names::{Disaster, RestorePoint, Strategy};
 use crate::runbooks::{self, Action, Bindings, StepDef, params};
 
 /// Trials per work chunk (fixed so the split never depends on the thread count).
@@ -176,7 +176,7 @@ impl Compiled {
 /// health-check interval if it detects, the running fraction if it scales out, the replica size
 /// if it resizes, the database replication if it fails a global database over. Decisions in
 /// shared runbooks are always manual. Strategies with equal knobs get identical runbooks.
-fn shared_runbook_knobs(steps: &[StepDef], c: &StrategyConfig) -> [Option<u64>; 4] {
+pub fn shared_runbook_knobs(steps: &[StepDef], c: &StrategyConfig) -> [Option<u64>; 4] {
     let uses = |f: fn(&Action) -> bool| steps.iter().any(|s| s.duration.is_none() && f(&s.action));
     [
         uses(|a| *a == Action::Detect).then(|| c.health_check_interval.to_bits()),
@@ -373,6 +373,8 @@ struct DisasterDraw {
     restore_bandwidth: f64,
     /// The database replica's apply delay, seconds.
     apply_lag: f64,
+    /// Age of the latest point-in-time-restorable instant, seconds.
+    restorable_lag: f64,
 }
 
 fn ms(seconds: f64) -> u64 {
@@ -442,6 +444,7 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
     let write_rate = scenario.database.write_rate.sample(rng);
     let restore_bandwidth = scenario.restore.bandwidth.sample(rng);
     let apply_lag = scenario.replication.apply_lag.sample(rng);
+    let restorable_lag = scenario.backups.continuous.lag.sample(rng);
     let (outage, dwell) = match disaster {
         Disaster::RegionLoss => (region_outage, 0.0),
         Disaster::AzLoss => (az_outage, 0.0),
@@ -464,6 +467,7 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
         write_rate,
         restore_bandwidth,
         apply_lag,
+        restorable_lag,
     }
 }
 
@@ -663,6 +667,21 @@ impl Compiled {
                 scenario.backups.retention
             })
         };
+        // Continuous backup restores any instant of its window up to the latest restorable
+        // time: just before the damage, or that time if the damage is newer.
+        let continuous = &scenario.backups.continuous;
+        let mut restored = |copied: bool, cutoff: f64| {
+            if scenario.backups.point_in_time && cutoff <= continuous.window {
+                cutoff.max(draw.restorable_lag)
+            } else {
+                from_backup(copied, cutoff)
+            }
+        };
+        let ransomware_cutoff = match scenario.disasters[Disaster::Ransomware.index()].restore_point
+        {
+            Some(RestorePoint::BeforeIntrusion) => draw.dwell,
+            _ => 0.0,
+        };
         let rpo = if primary_first {
             0.0
         } else {
@@ -684,9 +703,11 @@ impl Compiled {
                     db.max(data)
                 }
                 Disaster::AzLoss if scenario.database.multi_az => 0.0,
-                Disaster::AzLoss => from_backup(false, 0.0),
-                Disaster::Corruption => from_backup(false, draw.dwell),
-                Disaster::Ransomware if scenario.backups.immutable => from_backup(true, draw.dwell),
+                Disaster::AzLoss => restored(false, 0.0),
+                Disaster::Corruption => restored(false, draw.dwell),
+                Disaster::Ransomware if scenario.backups.immutable => {
+                    restored(true, ransomware_cutoff)
+                }
                 Disaster::Ransomware => {
                     no_backup = true;
                     scenario.backups.retention

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use crate::error::{ScenarioError, Source};
 use crate::model::*;
-use crate::names::{Disaster, Strategy};
+use crate::names::{self, Disaster, Os, RestorePoint, Strategy};
 use crate::quantity;
 use crate::raw::*;
 use crate::runbooks;
@@ -365,6 +365,7 @@ pub(crate) fn build(
             traffic_weight: 0.0,
             database_replication: DbReplication::Async,
             replica_fraction: 1.0,
+            replica_class: None,
             runbook: Vec::new(),
         }),
         az_loss_runbook: Vec::new(),
@@ -631,6 +632,14 @@ fn tiers(
             &key("count"),
             crate::limits::MAX_INSTANCES,
         )?;
+        let os = match tier.os.as_ref() {
+            None => Os::Linux,
+            Some(found) => names::parse(&Os::ALL, Os::name, found.get_ref()).map_err(|m| {
+                source.error(Some(found.span()), &key("os"), m).with_help(
+                    "`windows` is licence included; `windows-byol` brings your own licence",
+                )
+            })?,
+        };
         let zones = match tier.multi_az.as_ref() {
             Some(multi) if !*multi.get_ref() => 1,
             _ => 2.min(count).max(1),
@@ -647,10 +656,16 @@ fn tiers(
             name: name.clone(),
             instance_type,
             count,
+            os,
             zones,
             phases: [
                 phase("pending", |s| s.pending.as_ref())?,
-                phase("boot", |s| s.boot.as_ref())?,
+                match (os.is_windows(), tier.boot.as_ref()) {
+                    (true, None) => windows_boot().map_err(|e| {
+                        source.error(Some(spanned.span()), &key("boot"), e.to_string())
+                    })?,
+                    _ => phase("boot", |s| s.boot.as_ref())?,
+                },
                 phase("bootstrap", |s| s.bootstrap.as_ref())?,
                 phase("health-check", |s| s.health_check.as_ref())?,
             ],
@@ -889,6 +904,26 @@ fn backups(
         )?,
         retention,
         immutable: *pick(layers, u, r, "backups.immutable", |s| s.immutable.as_ref())?.value,
+        point_in_time: *pick(layers, u, r, "backups.point-in-time", |s| {
+            s.point_in_time.as_ref()
+        })?
+        .value,
+        continuous: PointInTime {
+            window: fixed_of(
+                &pick(layers, u, r, "backups.point-in-time-window", |s| {
+                    s.point_in_time_window.as_ref()
+                })?,
+                "backups.point-in-time-window",
+                Kind::Duration,
+            )?,
+            lag: dist_of(
+                &pick(layers, u, r, "backups.point-in-time-lag", |s| {
+                    s.point_in_time_lag.as_ref()
+                })?,
+                "backups.point-in-time-lag",
+                Kind::Duration,
+            )?,
+        },
     };
     crate::limits::backups_in_flight(interval, &backups.duration, &backups.copy_delay).map_err(
         |m| {
@@ -909,6 +944,16 @@ fn backups(
     )?;
     Ok(backups)
 }
+
+/// Boot time of a Windows tier that gives none: Windows Server instances take minutes longer
+/// than Linux to boot (sources in docs/model.md).
+fn windows_boot() -> Result<Dist, sim_core::dist::DistError> {
+    Dist::lognormal(WINDOWS_BOOT_MEDIAN, WINDOWS_BOOT_P95)
+}
+
+/// Seconds: median and p95 of a Windows Server boot (docs/model.md).
+const WINDOWS_BOOT_MEDIAN: f64 = 240.0;
+const WINDOWS_BOOT_P95: f64 = 600.0;
 
 fn disasters(
     user: &RawScenario,
@@ -940,9 +985,9 @@ fn disasters(
                 ],
                 Disaster::AzLoss => &["annual-rate", "outage"],
                 Disaster::Corruption => &["annual-rate", "dwell"],
-                Disaster::Ransomware => &["annual-rate", "dwell", "clean-room"],
+                Disaster::Ransomware => &["annual-rate", "dwell", "clean-room", "restore-point"],
             };
-            let present: [(&str, Option<Range<usize>>); 8] = [
+            let present: [(&str, Option<Range<usize>>); 9] = [
                 ("annual-rate", u.annual_rate.as_ref().map(|v| v.span())),
                 ("outage", u.outage.as_ref().map(|v| v.span())),
                 (
@@ -963,6 +1008,7 @@ fn disasters(
                 ),
                 ("dwell", u.dwell.as_ref().map(|v| v.span())),
                 ("clean-room", u.clean_room.as_ref().map(|v| v.span())),
+                ("restore-point", u.restore_point.as_ref().map(|v| v.span())),
             ];
             if let Some((k, span)) = present
                 .iter()
@@ -1028,6 +1074,7 @@ fn disasters(
                         throughput_factor: throughput,
                     }),
                     clean_room: None,
+                    restore_point: None,
                 }
             }
             Disaster::AzLoss => DisasterModel {
@@ -1036,6 +1083,7 @@ fn disasters(
                 dwell: None,
                 congestion: None,
                 clean_room: None,
+                restore_point: None,
             },
             Disaster::Corruption => DisasterModel {
                 annual_rate,
@@ -1043,6 +1091,7 @@ fn disasters(
                 dwell: Some(q("dwell", |s| s.dwell.as_ref(), Kind::Duration)?),
                 congestion: None,
                 clean_room: None,
+                restore_point: None,
             },
             Disaster::Ransomware => DisasterModel {
                 annual_rate,
@@ -1050,6 +1099,13 @@ fn disasters(
                 dwell: Some(q("dwell", |s| s.dwell.as_ref(), Kind::Duration)?),
                 congestion: None,
                 clean_room: Some(q("clean-room", |s| s.clean_room.as_ref(), Kind::Duration)?),
+                restore_point: Some({
+                    let found = pick(layers, u, r, &key("restore-point"), |s| {
+                        s.restore_point.as_ref()
+                    })?;
+                    names::parse(&RestorePoint::ALL, RestorePoint::name, found.value)
+                        .map_err(|m| found.error(&key("restore-point"), m))?
+                }),
             },
         };
         models.push(model);
@@ -1138,16 +1194,8 @@ fn strategy_config(
         }
     }
     let failover_found = pick(layers, u, r, &key("failover"), |s| s.failover.as_ref())?;
-    let failover = match failover_found.value.as_str() {
-        "manual" => Failover::Manual,
-        "automated" => Failover::Automated,
-        other => {
-            return Err(failover_found.error(
-                &key("failover"),
-                format!("unknown failover \"{other}\": expected \"manual\" or \"automated\""),
-            ));
-        }
-    };
+    let failover = names::parse(&Failover::ALL, Failover::name, failover_found.value)
+        .map_err(|m| failover_found.error(&key("failover"), m))?;
     let interval = fixed_of(
         &pick(layers, u, r, &key("health-check-interval"), |s| {
             s.health_check_interval.as_ref()
@@ -1171,16 +1219,8 @@ fn strategy_config(
             let repl = pick(layers, u, r, &key("database-replication"), |s| {
                 s.database_replication.as_ref()
             })?;
-            let mode = match repl.value.as_str() {
-                "async" => DbReplication::Async,
-                "sync" => DbReplication::Sync,
-                other => {
-                    return Err(repl.error(
-                        &key("database-replication"),
-                        format!("unknown replication \"{other}\": expected \"async\" or \"sync\""),
-                    ));
-                }
-            };
+            let mode = names::parse(&DbReplication::ALL, DbReplication::name, repl.value)
+                .map_err(|m| repl.error(&key("database-replication"), m))?;
             (
                 fraction(
                     &pick(layers, u, r, &key("site-capacity"), |s| {
@@ -1232,6 +1272,7 @@ fn strategy_config(
         traffic_weight,
         database_replication,
         replica_fraction,
+        replica_class: None,
         runbook: Vec::new(),
     };
     let defaults = runbooks::default_failover(scenario, &config);
@@ -1401,13 +1442,7 @@ fn plan_config(
         failover: sweep(
             &pick(layers, u, r, "plan.failover", |s| s.failover.as_ref())?,
             "plan.failover",
-            |t: &String| match t.as_str() {
-                "manual" => Ok(Failover::Manual),
-                "automated" => Ok(Failover::Automated),
-                _ => Err(format!(
-                    "unknown failover \"{t}\": expected \"manual\" or \"automated\""
-                )),
-            },
+            |t: &String| names::parse(&Failover::ALL, Failover::name, t),
         )?,
         replica_fractions: sweep(
             &pick(layers, u, r, "plan.replica-fractions", |s| {
@@ -1435,33 +1470,17 @@ fn plan_config(
                 s.database_replication.as_ref()
             })?,
             "plan.database-replication",
-            |t: &String| match t.as_str() {
-                "async" => Ok(DbReplication::Async),
-                "sync" => Ok(DbReplication::Sync),
-                _ => Err(format!(
-                    "unknown replication \"{t}\": expected \"async\" or \"sync\""
-                )),
-            },
+            |t: &String| names::parse(&DbReplication::ALL, DbReplication::name, t),
         )?,
+        point_in_time: {
+            let found = pick(layers, u, r, "plan.point-in-time", |s| {
+                s.point_in_time.as_ref()
+            })?;
+            let mut values = sweep(&found, "plan.point-in-time", |v: &bool| Ok(*v))?;
+            values.dedup();
+            values
+        },
     };
-    crate::limits::plan_settings(
-        config.backup_intervals.len(),
-        config.storage_tiers.len(),
-        config.failover.len(),
-        config.replica_fractions.len(),
-        config.standby_fractions.len(),
-        config.site_capacities.len(),
-        config.database_replication.len(),
-    )
-    .map_err(|m| {
-        let found = pick(layers, u, r, "plan.backup-intervals", |s| {
-            s.backup_intervals.as_ref()
-        });
-        match found {
-            Ok(found) => found.error("plan", m),
-            Err(e) => e,
-        }
-    })?;
     Ok(config)
 }
 

@@ -105,42 +105,65 @@ impl Render for Csv {
                 .pick
                 .as_ref()
                 .is_some_and(|p| p.strategy == s.strategy && p.setting == s.setting);
-            writer.write_record([
+            let region = s.of(scenarios::Disaster::RegionLoss);
+            let mut row = vec![
                 s.strategy.to_string(),
                 s.setting.clone(),
                 s.monthly_spend.clone(),
-                s.rto_p95.to_string(),
-                s.rpo_p95.to_string(),
-                s.p_meet_both.estimate.to_string(),
-                s.p_meet_both.ci95_low.to_string(),
-                s.p_meet_both.ci95_high.to_string(),
+                region.map_or(String::new(), |t| t.rto.p95.to_string()),
+                region.map_or(String::new(), |t| t.rpo.p95.to_string()),
+                s.pooled.rto.p95.to_string(),
+                s.pooled.rpo.p95.to_string(),
+            ];
+            for t in &s.by_disaster {
+                row.push(t.p_meet_both.ci95_low.to_string());
+                row.push(t.meets.to_string());
+            }
+            row.extend([
                 s.meets_objectives.to_string(),
                 s.expected_annual_loss.clone(),
+                s.expected_annual_loss_std_error.clone(),
                 s.expected_disaster_cost.clone(),
                 s.drills_per_year.clone(),
                 s.total_cost_of_risk.clone(),
                 s.on_frontier.to_string(),
                 picked.to_string(),
-            ])?;
+                s.line_items
+                    .iter()
+                    .filter(|l| l.substituted)
+                    .map(|l| l.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]);
+            writer.write_record(&row)?;
         }
         Ok(String::from_utf8(writer.into_inner()?)?)
     }
 }
 
-const PLAN_HEADER: [&str; 15] = [
+const PLAN_HEADER: [&str; 24] = [
     "strategy",
     "setting",
     "monthly_spend_usd",
-    "rto_p95_seconds",
-    "rpo_p95_seconds",
-    "p_meet",
-    "p_meet_ci95_low",
-    "p_meet_ci95_high",
+    "region_loss_rto_p95_seconds",
+    "region_loss_rpo_p95_seconds",
+    "pooled_rto_p95_seconds",
+    "pooled_rpo_p95_seconds",
+    "region_loss_p_meet_ci95_low",
+    "region_loss_meets",
+    "az_loss_p_meet_ci95_low",
+    "az_loss_meets",
+    "corruption_p_meet_ci95_low",
+    "corruption_meets",
+    "ransomware_p_meet_ci95_low",
+    "ransomware_meets",
     "meets_objectives",
     "expected_annual_loss_usd",
+    "expected_annual_loss_std_error_usd",
     "expected_disaster_cost_usd",
     "drills_per_year_usd",
     "total_cost_of_risk_usd",
     "on_frontier",
     "picked",
+    "substituted_prices",
 ];

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use scenarios::units::format_duration;
 
 use super::Render;
-use crate::plan::{PlanReport, SettingReport};
+use crate::plan::{PlanReport, SettingReport, dollars};
 use crate::report::{Outcome, Probability, Report, Stats};
 
 pub struct Table;
@@ -190,42 +190,73 @@ impl Render for Table {
         )?;
         writeln!(
             out,
-            "{} simulated years per setting, seed {}, scenario {}; objectives must hold with {:.0}% confidence; pick: {}",
+            "{} simulated years per setting, seed {}, scenario {}; each disaster type's objectives must hold with {:.0}% confidence; pick: {}",
             r.years,
             r.seed,
             r.scenario.file,
             100.0 * r.confidence,
             r.pick_rule
         )?;
+        let objectives: Vec<String> = r
+            .objectives
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} RTO {} RPO {}",
+                    o.disaster,
+                    format_duration(o.rto),
+                    format_duration(o.rpo)
+                )
+            })
+            .collect();
+        writeln!(out, "objectives: {}", objectives.join("; "))?;
         writeln!(out)?;
         match &r.pick {
             Some(p) => {
                 writeln!(out, "Pick: {} — {}", p.strategy, p.setting)?;
                 writeln!(
                     out,
-                    "  {}/month; P(meet RTO & RPO) {}; region loss p95 RTO {}, p95 RPO {}\n  expected annual loss {}; total cost of risk {}/year",
+                    "  {}/month; expected annual loss {} ± {}; total cost of risk {} ± {}/year",
                     dollars(&p.monthly_spend),
-                    percent(&p.p_meet_both),
-                    format_duration(p.region_loss_rto_p95),
-                    format_duration(p.region_loss_rpo_p95),
                     dollars(&p.expected_annual_loss),
-                    dollars(&p.total_cost_of_risk)
+                    dollars(&p.expected_annual_loss_std_error),
+                    dollars(&p.total_cost_of_risk),
+                    dollars(&p.total_cost_of_risk_std_error)
                 )?;
+                for t in &p.by_disaster {
+                    writeln!(
+                        out,
+                        "  {:<12} p95 RTO {:>9}  p95 RPO {:>9}  P(meet) {}",
+                        t.disaster,
+                        format_duration(t.rto.p95),
+                        format_duration(t.rpo.p95),
+                        percent(&t.p_meet_both)
+                    )?;
+                }
             }
             None => {
                 writeln!(
                     out,
-                    "Pick: none — no setting meets the objectives at this confidence"
+                    "Pick: none — no setting meets every disaster type's objectives at this confidence"
                 )?;
-                if r.settings
-                    .iter()
-                    .any(|s| s.p_meet_both.estimate >= r.confidence)
-                {
-                    writeln!(
-                        out,
-                        "  some do on their point estimate: more --years would narrow the intervals"
-                    )?;
-                }
+            }
+        }
+        if r.decision == "too-close-to-call" {
+            writeln!(
+                out,
+                "\nToo close to call: these judgments straddle the {:.0}% line even after extra years",
+                100.0 * r.confidence
+            )?;
+            for c in &r.close_calls {
+                writeln!(
+                    out,
+                    "  {} {} — {}: P(meet) {} over {} years",
+                    c.strategy,
+                    c.setting,
+                    c.disaster,
+                    percent(&c.p_meet),
+                    c.years
+                )?;
             }
         }
         if !r.why_not.is_empty() {
@@ -234,39 +265,68 @@ impl Render for Table {
                 writeln!(out, "  {:<15} {}", w.strategy, w.reason)?;
             }
         }
+        for u in &r.unchanged_by_strategy {
+            writeln!(out, "\nNote: {}", u.note)?;
+        }
         writeln!(
             out,
-            "\nEvery setting: p95 RTO and RPO of region loss; P(meet) over all disasters\n(* on the frontier of spend against those p95s, > the pick)"
+            "\nEvery setting: p95 of region loss and of every disaster pooled; per type, the assured P(meet) (lower end of the 95% interval, ✗ below the confidence)\n(* on the frontier, > the pick)"
         )?;
-        writeln!(
+        let width = r
+            .settings
+            .iter()
+            .map(|s| s.setting.chars().count())
+            .max()
+            .unwrap_or(7)
+            .max(7);
+        let header = ["region RTO", "region RPO", "pooled RTO", "pooled RPO"];
+        write!(
             out,
-            "     {:<15} {:<40} {:>10} {:>9} {:>9}  {:<22} {:>14} {:>16}",
-            "strategy",
-            "setting",
-            "$/month",
-            "p95 RTO",
-            "p95 RPO",
-            "P(meet) 95% CI",
-            "E[loss]/year",
-            "cost of risk/yr"
+            "     {:<15} {:<width$} {:>10}",
+            "strategy", "setting", "$/month"
         )?;
+        for h in header {
+            write!(out, " {h:>10}")?;
+        }
+        for t in PLAN_TYPES {
+            write!(out, " {t:>12}")?;
+        }
+        writeln!(out, " {:>24} {:>16}", "E[loss]/year", "cost of risk/yr")?;
         for s in &r.settings {
             let picked = r
                 .pick
                 .as_ref()
                 .is_some_and(|p| p.strategy == s.strategy && p.setting == s.setting);
-            writeln!(
+            let region = s.of(scenarios::Disaster::RegionLoss);
+            write!(
                 out,
-                "  {}{} {:<15} {:<40} {:>10} {:>9} {:>9}  {:<22} {:>14} {:>16}",
+                "  {}{} {:<15} {:<width$} {:>10}",
                 if picked { ">" } else { " " },
                 if s.on_frontier { "*" } else { " " },
                 s.strategy,
                 s.setting,
                 dollars(&s.monthly_spend),
-                format_duration(s.region_loss_rto_p95),
-                format_duration(s.region_loss_rpo_p95),
-                percent(&s.p_meet_both),
-                dollars(&s.expected_annual_loss),
+            )?;
+            for v in [
+                region.map_or(0.0, |t| t.rto.p95),
+                region.map_or(0.0, |t| t.rpo.p95),
+                s.pooled.rto.p95,
+                s.pooled.rpo.p95,
+            ] {
+                write!(out, " {:>10}", format_duration(v))?;
+            }
+            for t in &s.by_disaster {
+                let mark = if t.meets { "✓" } else { "✗" };
+                write!(out, " {:>10.1}% {mark}", 100.0 * t.p_meet_both.ci95_low)?;
+            }
+            writeln!(
+                out,
+                " {:>24} {:>16}",
+                format!(
+                    "{} ± {}",
+                    dollars(&s.expected_annual_loss),
+                    dollars(&s.expected_annual_loss_std_error)
+                ),
                 dollars(&s.total_cost_of_risk)
             )?;
         }
@@ -276,8 +336,8 @@ impl Render for Table {
             for e in &p.loss_exceedance {
                 writeln!(
                     out,
-                    "  ${:>12}  {:6.2}%",
-                    e.annual_loss_usd,
+                    "  {:>16}  {:6.2}%",
+                    dollars(&e.annual_loss),
                     100.0 * e.probability
                 )?;
             }
@@ -289,15 +349,31 @@ impl Render for Table {
     }
 }
 
+/// The disaster types, as the plan's columns name them.
+const PLAN_TYPES: [&str; 4] = ["region-loss", "az-loss", "corruption", "ransomware"];
+
 fn line_items(out: &mut String, p: &SettingReport) -> std::fmt::Result {
-    writeln!(out, "\nMonthly DR spend of the pick, by line item")?;
+    writeln!(
+        out,
+        "\nMonthly DR spend of the pick, by line item (~ price substituted from the fallback region)"
+    )?;
     for l in &p.line_items {
         writeln!(
             out,
-            "  {:<40} {:>12}  {}",
+            "  {:<40} {:>12}  {}{} {} × ${} ({}, {}){}",
             l.name,
             dollars(&l.usd),
-            l.detail
+            if l.detail.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", l.detail)
+            },
+            l.quantity,
+            l.unit,
+            l.unit_price,
+            l.region,
+            l.as_of,
+            if l.substituted { " ~" } else { "" }
         )?;
     }
     writeln!(out, "  {:<40} {:>12}", "total", dollars(&p.monthly_spend))?;
@@ -308,13 +384,4 @@ fn line_items(out: &mut String, p: &SettingReport) -> std::fmt::Result {
         dollars(&p.expected_disaster_cost),
         dollars(&p.expected_annual_loss)
     )
-}
-
-/// "1234567.80" (a report's exact amount) as "$1,234,567.80".
-fn dollars(amount: &str) -> String {
-    let (whole, cents) = amount.split_once('.').unwrap_or((amount, "00"));
-    match whole.parse::<u64>() {
-        Ok(n) => format!("${}.{cents}", pricing::group_thousands(n)),
-        Err(_) => format!("${amount}"),
-    }
 }

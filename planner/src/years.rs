@@ -1,0 +1,484 @@
+//! Simulated years, lived by every setting at once.
+//!
+//! Each year draws a Poisson number of disasters of each type (stream 100 of the year); the
+//! k-th disaster of year y is trial `y × 1024 + k` of the simulator with its type forced, so
+//! every setting meets the same disasters (common random numbers). A setting's recovery from a
+//! disaster type reads only some of its knobs: region loss reads the strategy's own knobs (and
+//! the backup knobs where backups serve it), the shared runbooks read the backup knobs and what
+//! they use of the strategy. Settings whose recovery reads the same values share one
+//! [`Component`]: it is simulated once per disaster and its outcome is reused, exactly. Each
+//! setting then adds up its year: downtime, losses, and what its own footprint spends.
+
+use rand_distr::{Distribution, Poisson};
+use scenarios::model::{DbReplication, Failover, Objective};
+use scenarios::runbooks::{Action, StepDef};
+use scenarios::simulate::{Compiled, Outcome, Worker, shared_runbook_knobs};
+use scenarios::{Disaster, Scenario, Strategy};
+use sim_core::rng::stream_rng;
+use sim_core::runner::{self, Merge, RunConfig};
+use sim_core::stats::{Proportion, Tally};
+use std::sync::atomic::AtomicU64;
+
+use crate::cost::{DisasterPrices, Prices};
+use crate::{AnnualStats, PlanError, Setting};
+
+/// Years per work chunk (fixed, so the split never depends on the thread count).
+pub const YEARS_PER_CHUNK: u64 = 512;
+
+/// Close decisions get at most this many times the years asked (see [`crate::plan`]).
+pub const MAX_YEARS_FACTOR: u64 = 16;
+
+/// Most disasters one simulated year can hold (trial indices are `year × this + k`).
+const MAX_DISASTERS_PER_YEAR: u64 = 1024;
+
+/// Stream of a year's disaster counts (well away from the trial streams 0–16).
+const STREAM_YEAR: u64 = 100;
+
+/// Recovery from one disaster type: times and how often the objectives were met. Times in ms.
+#[derive(Clone, Debug)]
+pub struct TypeStats {
+    pub rto: Tally,
+    pub rpo: Tally,
+    pub meets_rto: Proportion,
+    pub meets_rpo: Proportion,
+    pub meets_both: Proportion,
+}
+
+impl TypeStats {
+    pub fn new() -> TypeStats {
+        TypeStats {
+            rto: Tally::new(),
+            rpo: Tally::new(),
+            meets_rto: Proportion::default(),
+            meets_rpo: Proportion::default(),
+            meets_both: Proportion::default(),
+        }
+    }
+
+    pub fn merge(&mut self, other: &TypeStats) {
+        self.rto.merge(&other.rto);
+        self.rpo.merge(&other.rpo);
+        self.meets_rto.merge(&other.meets_rto);
+        self.meets_rpo.merge(&other.meets_rpo);
+        self.meets_both.merge(&other.meets_both);
+    }
+
+    fn record(&mut self, outcome: &Outcome, objective: &Objective) {
+        self.rto.record(ms(outcome.rto));
+        self.rpo.record(ms(outcome.rpo));
+        let (rto, rpo) = (outcome.rto <= objective.rto, outcome.rpo <= objective.rpo);
+        self.meets_rto.record(rto);
+        self.meets_rpo.record(rpo);
+        self.meets_both.record(rto && rpo);
+    }
+}
+
+impl Default for TypeStats {
+    fn default() -> Self {
+        TypeStats::new()
+    }
+}
+
+/// What a component's recovery reads, besides the scenario every setting shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reads {
+    /// The strategy and its own knobs (region loss).
+    pub strategy: bool,
+    pub backup_interval: bool,
+    pub storage_tier: bool,
+    pub point_in_time: bool,
+}
+
+/// The outcomes of one disaster type shared by the settings whose recovery reads the same
+/// values.
+#[derive(Clone, Debug)]
+pub struct Component {
+    pub disaster: Disaster,
+    /// The first setting (index) with this recovery: it is the one simulated.
+    pub representative: usize,
+    pub reads: Reads,
+    /// Every disaster of the type it lived through, extra years included.
+    pub stats: TypeStats,
+    /// Before extra years were added, if they were.
+    before_extra: Option<TypeStats>,
+    /// Simulated years behind `stats`.
+    pub years: u64,
+}
+
+impl Component {
+    /// The outcomes of the years every setting lived through (without extra years).
+    pub fn base(&self) -> &TypeStats {
+        self.before_extra.as_ref().unwrap_or(&self.stats)
+    }
+}
+
+/// Everything a component's recovery reads, compared to find settings that share it.
+#[derive(Clone, Debug, PartialEq)]
+struct Key {
+    disaster: Disaster,
+    strategy: Option<(Strategy, Failover, u64, u64, DbReplication)>,
+    shared: [Option<u64>; 4],
+    interval: Option<u64>,
+    tier: Option<Option<String>>,
+    point_in_time: Option<bool>,
+}
+
+fn steps_of(scenario: &Scenario, strategy: Strategy, disaster: Disaster) -> &[StepDef] {
+    match disaster {
+        Disaster::RegionLoss => &scenario.strategies[strategy.index()].runbook,
+        Disaster::AzLoss => &scenario.az_loss_runbook,
+        Disaster::Corruption => &scenario.corruption_runbook,
+        Disaster::Ransomware => &scenario.ransomware_runbook,
+    }
+}
+
+fn key(setting: &Setting, disaster: Disaster) -> (Key, Reads) {
+    let s = &setting.scenario;
+    let config = &s.strategies[setting.strategy.index()];
+    let steps = steps_of(s, setting.strategy, disaster);
+    let retrieves = steps
+        .iter()
+        .any(|st| st.duration.is_none() && matches!(st.action, Action::Retrieve(_)));
+    let unreplicated = s.data.iter().any(|d| d.replication_lag.is_none());
+    // Whether the RPO comes from backups (periodic or continuous).
+    let (from_backups, continuous) = match disaster {
+        Disaster::RegionLoss => (
+            setting.strategy == Strategy::BackupRestore || unreplicated,
+            false,
+        ),
+        Disaster::AzLoss => (!s.database.multi_az, !s.database.multi_az),
+        Disaster::Corruption | Disaster::Ransomware => (true, true),
+    };
+    let region = disaster == Disaster::RegionLoss;
+    let reads = Reads {
+        strategy: region,
+        backup_interval: from_backups,
+        storage_tier: retrieves,
+        point_in_time: continuous,
+    };
+    let key = Key {
+        disaster,
+        strategy: region.then(|| {
+            (
+                setting.strategy,
+                config.failover,
+                config.running_fraction.to_bits(),
+                config.replica_fraction.to_bits(),
+                config.database_replication,
+            )
+        }),
+        shared: if region {
+            [None; 4]
+        } else {
+            shared_runbook_knobs(steps, config)
+        },
+        interval: from_backups.then(|| s.backups.interval.to_bits()),
+        tier: retrieves.then(|| setting.knobs.storage_tier.clone()),
+        point_in_time: continuous.then_some(s.backups.point_in_time),
+    };
+    (key, reads)
+}
+
+fn ms(seconds: f64) -> u64 {
+    (seconds * 1000.0).round() as u64
+}
+
+/// The settings, their components, and what each needs to live a year.
+pub(crate) struct Years<'a> {
+    base: &'a Scenario,
+    settings: &'a [Setting],
+    seed: u64,
+    threads: usize,
+    /// Per setting, per disaster type: its component.
+    of: Vec<[usize; 4]>,
+    /// Per component: type, representative, what it reads.
+    heads: Vec<(Disaster, usize, Reads)>,
+    /// Per disaster type: its components.
+    by_type: [Vec<usize>; 4],
+    /// Compiled runbooks of the representatives (`None` for the other settings).
+    compiled: Vec<Option<Compiled>>,
+    prices: Vec<DisasterPrices>,
+    poissons: [Option<Poisson<f64>>; 4],
+}
+
+/// A worker's scratch space for one year.
+struct YearWorker {
+    sim: Worker,
+    /// Per component: this disaster's outcome, the outage, the write rate, the losses (cents).
+    outcomes: Vec<(Outcome, f64, f64, f64)>,
+    /// Per setting: downtime (s), losses and disaster spend (cents) of the year so far.
+    year: Vec<(f64, f64, f64)>,
+}
+
+struct FirstAcc {
+    components: Vec<TypeStats>,
+    annual: Vec<AnnualStats>,
+}
+
+impl Merge for FirstAcc {
+    fn merge(&mut self, other: Self) {
+        for (a, b) in self.components.iter_mut().zip(&other.components) {
+            a.merge(b);
+        }
+        for (a, b) in self.annual.iter_mut().zip(&other.annual) {
+            a.merge(b);
+        }
+    }
+}
+
+struct ExtraAcc(Vec<TypeStats>);
+
+impl Merge for ExtraAcc {
+    fn merge(&mut self, other: Self) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            a.merge(b);
+        }
+    }
+}
+
+impl<'a> Years<'a> {
+    pub fn new(
+        base: &'a Scenario,
+        settings: &'a [Setting],
+        prices: &Prices<'_>,
+        seed: u64,
+        threads: usize,
+    ) -> Result<Years<'a>, PlanError> {
+        let mut keys: Vec<Key> = Vec::new();
+        let mut heads = Vec::new();
+        let mut by_type: [Vec<usize>; 4] = Default::default();
+        let mut of = Vec::with_capacity(settings.len());
+        let mut compiled: Vec<Option<Compiled>> = settings.iter().map(|_| None).collect();
+        for (i, setting) in settings.iter().enumerate() {
+            let mut mine = [0; 4];
+            for d in Disaster::ALL {
+                let (k, reads) = key(setting, d);
+                mine[d.index()] = match keys.iter().position(|x| *x == k) {
+                    Some(c) => c,
+                    None => {
+                        keys.push(k);
+                        heads.push((d, i, reads));
+                        by_type[d.index()].push(heads.len() - 1);
+                        if compiled[i].is_none() {
+                            compiled[i] = Some(Compiled::new(&setting.scenario)?);
+                        }
+                        heads.len() - 1
+                    }
+                };
+            }
+            of.push(mine);
+        }
+        let mut disaster_prices = Vec::with_capacity(settings.len());
+        for setting in settings {
+            let config = &setting.scenario.strategies[setting.strategy.index()];
+            disaster_prices.push(DisasterPrices::new(&setting.scenario, config, prices)?);
+        }
+        Ok(Years {
+            base,
+            settings,
+            seed,
+            threads,
+            of,
+            heads,
+            by_type,
+            compiled,
+            prices: disaster_prices,
+            poissons: base
+                .disasters
+                .each_ref()
+                .map(|d| Poisson::new(d.annual_rate).ok()),
+        })
+    }
+
+    /// Setting `i`'s component for each disaster type.
+    pub fn components_of(&self, i: usize) -> [usize; 4] {
+        self.of[i]
+    }
+
+    /// The number of disasters of each type in a year.
+    fn counts(&self, year: u64) -> [u64; 4] {
+        let mut rng = stream_rng(self.seed, year, STREAM_YEAR);
+        self.poissons
+            .each_ref()
+            .map(|p| p.as_ref().map_or(0, |p| p.sample(&mut rng) as u64))
+    }
+
+    /// Recovers component `c` from disaster `index` of type `disaster`.
+    fn recover(
+        &self,
+        c: usize,
+        disaster: Disaster,
+        index: u64,
+        worker: &mut Worker,
+    ) -> (Outcome, f64, f64) {
+        let rep = self.heads[c].1;
+        let setting = &self.settings[rep];
+        // Only representatives are compiled, and every component has one.
+        let Some(compiled) = self.compiled[rep].as_ref() else {
+            return (
+                Outcome {
+                    rto: 0.0,
+                    rpo: 0.0,
+                    recovery: 0.0,
+                    primary_first: false,
+                    no_usable_backup: false,
+                    failback: None,
+                },
+                0.0,
+                0.0,
+            );
+        };
+        let trial = compiled.trial(&setting.scenario, self.seed, index, Some(disaster));
+        let outcome = compiled.recover(&setting.scenario, &trial, setting.strategy, worker);
+        (outcome, trial.outage(), trial.write_rate())
+    }
+
+    fn objective(&self, disaster: Disaster) -> &Objective {
+        &self.base.objectives.by_disaster[disaster.index()]
+    }
+
+    /// Every setting over years `0..years`: the components' outcomes and each setting's years.
+    pub fn first(
+        &self,
+        years: u64,
+        progress: Option<&AtomicU64>,
+    ) -> Result<(Vec<super::Component>, Vec<AnnualStats>), PlanError> {
+        let config = RunConfig {
+            trials: years,
+            chunk_size: YEARS_PER_CHUNK,
+            threads: self.threads,
+        };
+        let acc = runner::run(
+            &config,
+            || FirstAcc {
+                components: self.heads.iter().map(|_| TypeStats::new()).collect(),
+                annual: self.settings.iter().map(|_| AnnualStats::new()).collect(),
+            },
+            || YearWorker {
+                sim: Worker::new(),
+                outcomes: Vec::with_capacity(self.heads.len()),
+                year: vec![(0.0, 0.0, 0.0); self.settings.len()],
+            },
+            |year, w, acc| self.live_year(year, w, acc),
+            progress,
+        )?;
+        let components = self
+            .heads
+            .iter()
+            .zip(acc.components)
+            .map(|(&(disaster, representative, reads), stats)| Component {
+                disaster,
+                representative,
+                reads,
+                stats,
+                before_extra: None,
+                years,
+            })
+            .collect();
+        Ok((components, acc.annual))
+    }
+
+    fn live_year(&self, year: u64, w: &mut YearWorker, acc: &mut FirstAcc) {
+        let counts = self.counts(year);
+        w.year.iter_mut().for_each(|y| *y = (0.0, 0.0, 0.0));
+        let blank = (
+            Outcome {
+                rto: 0.0,
+                rpo: 0.0,
+                recovery: 0.0,
+                primary_first: false,
+                no_usable_backup: false,
+                failback: None,
+            },
+            0.0,
+            0.0,
+            0.0,
+        );
+        w.outcomes.clear();
+        w.outcomes.resize(self.heads.len(), blank);
+        let mut slot = 0u64;
+        for disaster in Disaster::ALL {
+            let objective = self.objective(disaster);
+            for _ in 0..counts[disaster.index()] {
+                let index = year * MAX_DISASTERS_PER_YEAR + slot.min(MAX_DISASTERS_PER_YEAR - 1);
+                slot += 1;
+                for &c in &self.by_type[disaster.index()] {
+                    let (outcome, outage, write_rate) =
+                        self.recover(c, disaster, index, &mut w.sim);
+                    acc.components[c].record(&outcome, objective);
+                    let losses = self.prices[self.heads[c].1].losses(&outcome);
+                    w.outcomes[c] = (outcome, outage, write_rate, losses);
+                }
+                for (i, setting) in self.settings.iter().enumerate() {
+                    let (outcome, outage, write_rate, losses) =
+                        &w.outcomes[self.of[i][disaster.index()]];
+                    let y = &mut w.year[i];
+                    y.0 += outcome.rto;
+                    y.1 += losses;
+                    y.2 += self.prices[i].infrastructure(
+                        disaster,
+                        outcome,
+                        *outage,
+                        *write_rate,
+                        setting.strategy,
+                    );
+                }
+            }
+        }
+        for (annual, y) in acc.annual.iter_mut().zip(&w.year) {
+            annual.downtime.record(y.0.round().max(0.0) as u64);
+            annual.loss.record((y.1 / 100.0).round().max(0.0) as u64);
+            annual.disaster_cost.record(y.2.round().max(0.0) as u64);
+        }
+    }
+
+    /// Adds years `start..start + more` to the components listed (only their disasters are
+    /// simulated; the same streams as the first pass, so the result is as if they had been
+    /// given more years from the start).
+    pub fn extend(
+        &self,
+        components: &mut [Component],
+        which: &[usize],
+        start: u64,
+        more: u64,
+    ) -> Result<(), PlanError> {
+        let config = RunConfig {
+            trials: more,
+            chunk_size: YEARS_PER_CHUNK,
+            threads: self.threads,
+        };
+        let acc = runner::run(
+            &config,
+            || ExtraAcc(which.iter().map(|_| TypeStats::new()).collect()),
+            Worker::new,
+            |i, worker, acc| {
+                let year = start + i;
+                let counts = self.counts(year);
+                let mut slot = 0u64;
+                for disaster in Disaster::ALL {
+                    for _ in 0..counts[disaster.index()] {
+                        let index =
+                            year * MAX_DISASTERS_PER_YEAR + slot.min(MAX_DISASTERS_PER_YEAR - 1);
+                        slot += 1;
+                        for (q, &c) in which.iter().enumerate() {
+                            if self.heads[c].0 == disaster {
+                                let (outcome, _, _) = self.recover(c, disaster, index, worker);
+                                acc.0[q].record(&outcome, self.objective(disaster));
+                            }
+                        }
+                    }
+                }
+            },
+            None,
+        )?;
+        for (&c, extra) in which.iter().zip(&acc.0) {
+            let component = &mut components[c];
+            if component.before_extra.is_none() {
+                component.before_extra = Some(component.stats.clone());
+            }
+            component.stats.merge(extra);
+            component.years += more;
+        }
+        Ok(())
+    }
+}
