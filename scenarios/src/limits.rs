@@ -15,7 +15,7 @@ pub const MIN_BACKUP_INTERVAL: f64 = 60.0;
 /// draw per trial; AWS Backup itself skips a job while the previous one still runs.
 pub const MAX_BACKUPS_IN_FLIGHT: f64 = 1_000.0;
 
-/// Most instances in one tier (or launch burst). EC2 Auto Scaling groups and on-demand
+/// Most instances in one tier, and in all tiers together. EC2 Auto Scaling groups and on-demand
 /// quotas are in the thousands; the engine launches instances one by one.
 pub const MAX_INSTANCES: i64 = 10_000;
 

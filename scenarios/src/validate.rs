@@ -671,6 +671,19 @@ fn tiers(
             ],
         });
     }
+    let total: u64 = tiers.iter().map(|t| u64::from(t.count)).sum();
+    if total > crate::limits::MAX_INSTANCES as u64 {
+        return Err(source
+            .error(
+                Some(map.span()),
+                "tiers",
+                format!(
+                    "the tiers launch {total} instances in all, more than the limit of {} (docs/limits.md): every instance is launched one by one in every trial",
+                    crate::limits::thousands(crate::limits::MAX_INSTANCES)
+                ),
+            )
+            .with_help("lower the tiers' counts, or model a large fleet as fewer, larger instances"));
+    }
     Ok(tiers)
 }
 
