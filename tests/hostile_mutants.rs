@@ -433,7 +433,7 @@ fn hostile_mutants_exit_0_or_2_without_panic_and_name_their_file() {
     );
     // The generator must exercise both paths.
     assert!(
-        accepted > 0 && refused > 0,
+        only.is_some() || (accepted > 0 && refused > 0),
         "accepted {accepted}, refused {refused}"
     );
 }
