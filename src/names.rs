@@ -49,7 +49,11 @@ impl<'a> Known<'a> {
             known.regions.insert(&e.key.region);
             match e.key.service.as_str() {
                 "ec2" => {
-                    known.instance_types.insert(&e.key.item);
+                    // "m6i.large" and its Windows price "m6i.large:windows".
+                    let item = e.key.item.as_str();
+                    known
+                        .instance_types
+                        .insert(item.split_once(':').map_or(item, |(t, _)| t));
                 }
                 s if s.starts_with("rds-") || s.starts_with("aurora-") => {
                     known.engines.insert(s);
