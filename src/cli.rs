@@ -39,8 +39,8 @@ pub enum Command {
 pub struct PlanArgs {
     /// Scenario file (TOML); the embedded reference scenario when left out.
     pub scenario: Option<PathBuf>,
-    /// Simulated years per knob setting (default: the scenario's `[plan] years`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Simulated years per knob setting, up to 100,000,000 (default: the scenario's `[plan] years`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=scenarios::limits::MAX_YEARS))]
     pub years: Option<u64>,
     #[command(flatten)]
     pub common: CommonFlags,
@@ -129,8 +129,8 @@ pub struct SimulateArgs {
 /// Flags of `simulate`.
 #[derive(Debug, Args)]
 pub struct RunFlags {
-    /// Number of trials (disasters), at least 1.
-    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Number of trials (disasters), from 1 to 10,000,000,000.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=scenarios::limits::MAX_TRIALS))]
     pub trials: u64,
     #[command(flatten)]
     pub common: CommonFlags,

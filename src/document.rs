@@ -49,6 +49,9 @@ fn command(args: &ReportArgs, years: u64, format: DocumentFormat) -> String {
 
 /// Runs `drsim report`.
 pub fn run(args: &ReportArgs) -> Result<ExitStatus, Failure> {
+    if let Some(out) = &args.out {
+        crate::io::check_output(out).map_err(|e| Failure::Io(e.into()))?;
+    }
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
     show_warnings(&scenario, args.quiet);
     let run = RunSettings {
@@ -61,7 +64,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitStatus, Failure> {
     };
     let years = args.years.unwrap_or(scenario.plan.years);
     let results = run_simulation(&scenario, args.trials, &run)?;
-    let (plan, pick) = run_plan(&scenario, args.scenario.as_deref(), years, &run)?;
+    let (plan, pick) = run_plan(&scenario, &file, args.scenario.as_deref(), years, &run)?;
     let format = format(args);
     let differences = match &args.scenario {
         Some(path) => std::fs::read_to_string(path)

@@ -2,19 +2,21 @@
 //! simulation with a progress bar on stderr, renders the report and writes it (stdout or a
 //! file, atomically), and maps every outcome to a documented exit code ([`exit::ExitStatus`]).
 
+pub mod budget;
 pub mod cli;
 pub mod document;
 pub mod exit;
+pub mod io;
+pub mod names;
 pub mod plan;
 pub mod prices;
 pub mod report;
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use anyhow::Context;
 use scenarios::{RunOptions, Scenario};
 
 use crate::cli::{Cli, Command, InitArgs, SimulateArgs};
@@ -67,14 +69,16 @@ pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure>
             .map_err(|e| Failure::BadInput(e.to_string())),
         Some(path) => {
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let text = io::read_text(path, io::MAX_SCENARIO_BYTES).map_err(|e| {
                 Failure::BadInput(format!(
                     "{name}: cannot read the scenario file: {e}\n  help: check the path, or leave it out to use the embedded reference scenario (`drsim init` writes a copy)"
                 ))
             })?;
-            scenarios::load(&text, &name)
-                .map(|s| (s, name))
-                .map_err(|e| Failure::BadInput(e.to_string()))
+            let scenario =
+                scenarios::load(&text, &name).map_err(|e| Failure::BadInput(e.to_string()))?;
+            let catalog = plan::load_catalog(&scenario, Some(path))?;
+            names::check(&scenario, &text, &name, &catalog)?;
+            Ok((scenario, name))
         }
     }
 }
@@ -118,6 +122,9 @@ pub fn run_simulation(
 
 fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     let (flags, common) = (&args.run, &args.run.common);
+    if let Some(out) = &common.out {
+        io::check_output(out).map_err(|e| Failure::Io(e.into()))?;
+    }
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
     show_warnings(&scenario, common.quiet);
     let run = RunSettings {
@@ -139,7 +146,8 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
 }
 
 /// Runs `work` while a progress bar on stderr follows `progress` (`unit`s done out of
-/// `total`), when `show` and stderr is a terminal.
+/// `total`), when `show` and stderr is a terminal. When `show`, a warning is printed once if
+/// the run, at the rate measured over its first seconds, would take more than an hour.
 pub fn with_progress<T: Send>(
     show: bool,
     total: u64,
@@ -147,23 +155,40 @@ pub fn with_progress<T: Send>(
     progress: &AtomicU64,
     work: impl FnOnce() -> T + Send,
 ) -> T {
-    if !show || !std::io::stderr().is_terminal() {
+    if !show {
         return work();
     }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(total),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
-        "{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  eta {{eta}}"
-    )) {
-        bar.set_style(style);
-    }
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  eta {{eta}}"
+        )) {
+            bar.set_style(style);
+        }
+        bar
+    });
     let done = std::sync::atomic::AtomicBool::new(false);
+    let started = std::time::Instant::now();
     let result = std::thread::scope(|scope| {
         scope.spawn(|| {
+            let mut warned = false;
             while !done.load(Ordering::Relaxed) {
-                bar.set_position(progress.load(Ordering::Relaxed));
+                let units = progress.load(Ordering::Relaxed);
+                if let Some(bar) = &bar {
+                    bar.set_position(units);
+                }
+                if !warned {
+                    if let Some(warning) = duration_warning(units, started.elapsed(), total) {
+                        warned = true;
+                        match &bar {
+                            Some(bar) => bar.println(format!("warning: {warning}")),
+                            None => eprintln!("warning: {warning}"),
+                        }
+                    }
+                }
                 std::thread::sleep(Duration::from_millis(100));
             }
         });
@@ -171,46 +196,41 @@ pub fn with_progress<T: Send>(
         done.store(true, Ordering::Relaxed);
         result
     });
-    bar.finish_and_clear();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     result
 }
 
+/// Longest expected run that goes without a warning.
+pub const LONG_RUN: Duration = Duration::from_secs(3600);
+
+/// The warning for a run that, `done` units of `total` after `elapsed`, would take more than
+/// [`LONG_RUN`] at the rate so far; `None` before two seconds of measurement.
+pub fn duration_warning(done: u64, elapsed: Duration, total: u64) -> Option<String> {
+    if elapsed < Duration::from_secs(2) || done == 0 || done >= total {
+        return None;
+    }
+    let rate = done as f64 / elapsed.as_secs_f64();
+    let expected = total as f64 / rate;
+    (expected > LONG_RUN.as_secs_f64()).then(|| {
+        format!(
+            "at the rate so far ({rate:.0} per second) this run would take about {}; \
+             lower --trials or --years, or interrupt it with Ctrl-C",
+            scenarios::units::format_duration(expected)
+        )
+    })
+}
+
 /// Writes `text` to stdout, or to `path` through a temporary file renamed into place, so a
-/// failure never leaves a half-written file.
+/// failure never leaves a half-written file (see [`io::write_file`]: only a regular file is
+/// replaced, a symbolic link's target is written).
 pub fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match path {
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                // A closed pipe (e.g. `| head`) is not an error worth reporting.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to stdout"),
-            }
-        }
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let fail = |e: std::io::Error| {
-                anyhow::anyhow!("cannot write {}: {}", path.display(), e.kind())
-            };
-            let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot write {}: cannot create a file in {}: {}",
-                    path.display(),
-                    dir.display(),
-                    e.kind()
-                )
-            })?;
-            file.write_all(text.as_bytes()).map_err(fail)?;
-            file.persist(path).map_err(|e| fail(e.error))?;
-            Ok(())
-        }
+        None => io::write_stdout(text)?,
+        Some(path) => io::write_file(path, text)?,
     }
+    Ok(())
 }
 
 fn init(args: &InitArgs) -> Result<ExitStatus, Failure> {

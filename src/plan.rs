@@ -29,19 +29,35 @@ pub fn load_catalog(scenario: &Scenario, scenario_path: Option<&Path>) -> Result
     Ok(catalog)
 }
 
-/// Plans the scenario over its catalog with a progress bar, and picks.
+/// Plans the scenario over its catalog with a progress bar, and picks. Refuses a sweep past the
+/// settings limit, and lowers the threads to the memory budget (saying so unless quiet).
 pub fn run_plan(
     scenario: &Scenario,
+    file: &str,
     path: Option<&Path>,
     years: u64,
     run: &RunSettings,
 ) -> Result<(planner::Plan, planner::pick::Pick), Failure> {
     let catalog = load_catalog(scenario, path)?;
+    crate::budget::check_settings(scenario, file, path)?;
+    let settings = planner::settings(
+        scenario,
+        &planner::cost::Prices::new(
+            &catalog,
+            &scenario.recovery_region,
+            scenario.pricing.fallback_region.as_deref(),
+        ),
+    )
+    .len();
+    let (threads, warning) = crate::budget::plan_threads(run.threads, settings);
+    if let (Some(warning), false) = (warning, run.quiet) {
+        eprintln!("warning: {warning}");
+    }
     let progress = AtomicU64::new(0);
     let options = PlanOptions {
         years,
         seed: run.seed,
-        threads: run.threads,
+        threads,
         progress: Some(&progress),
     };
     // Every setting lives each year; the bar counts years.
@@ -60,6 +76,9 @@ pub fn run_plan(
 /// Runs `drsim plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
     let common = &args.common;
+    if let Some(out) = &common.out {
+        crate::io::check_output(out).map_err(|e| Failure::Io(e.into()))?;
+    }
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
     show_warnings(&scenario, common.quiet);
     let years = args.years.unwrap_or(scenario.plan.years);
@@ -68,7 +87,7 @@ pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
         threads: common.threads(),
         quiet: common.quiet,
     };
-    let (plan, pick) = run_plan(&scenario, args.scenario.as_deref(), years, &run)?;
+    let (plan, pick) = run_plan(&scenario, &file, args.scenario.as_deref(), years, &run)?;
     let report = build(&scenario, &file, &plan, &pick, common.seed);
     if !common.quiet {
         for warning in report.warnings.iter().skip(scenario.warnings.len()) {

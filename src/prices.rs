@@ -26,6 +26,7 @@ pub fn run(command: &PricesCommand) -> Result<ExitStatus, Failure> {
 const DOWNLOAD_HELP: &str = "download the AWS Price List files from https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/index.json (per service and region: …/<service>/current/<region>/index.json or index.csv)";
 
 fn import(args: &PricesImportArgs) -> Result<ExitStatus, Failure> {
+    crate::io::check_output(&args.out).map_err(|e| Failure::Io(e.into()))?;
     let mut catalog = Catalog::new(&args.out.display().to_string());
     let mut files = 0;
     for path in &args.files {
@@ -97,7 +98,7 @@ fn load(path: Option<&Path>) -> Result<Catalog, Failure> {
 /// cannot be read.
 pub fn read_catalog(path: &Path, help: &str) -> Result<Catalog, Failure> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::io::read_text(path, crate::io::MAX_CATALOG_BYTES).map_err(|e| {
         Failure::BadInput(format!(
             "{name}: cannot read the catalog: {e}\n  help: write one with `drsim prices import FILE... --out {name}`, {help}"
         ))

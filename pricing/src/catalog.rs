@@ -113,6 +113,66 @@ pub enum PriceError {
     },
 }
 
+/// Checks an `as_of` field (free text such as "2026-10-01", "2026 tables" or "undated"): every
+/// date written in it as `YYYY-MM` or `YYYY-MM-DD` must exist.
+pub fn check_as_of(text: &str) -> Result<(), String> {
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| {
+        b.get(from..from + n)
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| d.parse::<u32>().ok())
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let starts = i == 0 || !b[i - 1].is_ascii_digit();
+        if let (true, Some(year), Some(b'-'), Some(month)) =
+            (starts, digits(i, 4), b.get(i + 4), digits(i + 5, 2))
+        {
+            let end_month = i + 7;
+            let day = (b.get(end_month) == Some(&b'-'))
+                .then(|| digits(end_month + 1, 2))
+                .flatten();
+            let date: String = text[i..if day.is_some() {
+                end_month + 3
+            } else {
+                end_month
+            }]
+                .into();
+            if !(1..=12).contains(&month) {
+                return Err(format!(
+                    "as_of \"{}\": {date} has no month {month:02}: months are 01 to 12",
+                    shorten_text(text)
+                ));
+            }
+            if let Some(day) = day {
+                let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+                let days = match month {
+                    2 if leap => 29,
+                    2 => 28,
+                    4 | 6 | 9 | 11 => 30,
+                    _ => 31,
+                };
+                if !(1..=days).contains(&day) {
+                    return Err(format!(
+                        "as_of \"{}\": {date} has no day {day:02}: that month has {days} days",
+                        shorten_text(text)
+                    ));
+                }
+            }
+            i = end_month;
+        } else {
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+/// At most 40 characters of a text, for messages.
+fn shorten_text(text: &str) -> String {
+    crate::money::shorten(text)
+}
+
 /// Prices by (region, service, item).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalog {
@@ -193,9 +253,9 @@ impl Catalog {
             })?;
             let usd = match field(4).as_str() {
                 "" => None,
-                text => Some(Usd::parse(text).ok_or_else(|| {
+                text => Some(Usd::parse_price(text).map_err(|e| {
                     bad(
-                        format!("price \"{text}\" is not a plain non-negative decimal"),
+                        format!("the price \"{}\" {e}", crate::money::shorten(text)),
                         "write it like 0.096 (US dollars), or leave it empty if not sourced",
                     )
                 })?),
@@ -217,6 +277,8 @@ impl Catalog {
                     "keep one line per region, service and item",
                 ));
             }
+            check_as_of(&field(5))
+                .map_err(|m| bad(m, "write the date the price was quoted as YYYY-MM-DD"))?;
             catalog.entries.insert(
                 key.clone(),
                 Entry {

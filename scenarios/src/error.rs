@@ -64,10 +64,36 @@ impl Source<'_> {
             file: self.file.to_string(),
             position: span.map(|s| self.position(s.start)),
             key: (!key.is_empty()).then(|| key.to_string()),
-            message: message.into(),
+            message: tidy_numbers(&message.into()),
             help: None,
         }
     }
+}
+
+/// Writes numbers of more than 24 digits in messages with an exponent ("1e308", not 309
+/// digits): they are echoes of a value the user wrote that way, or of a float beyond any sense.
+pub fn tidy_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_alphanumeric()) {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let digits = run.chars().filter(char::is_ascii_digit).count();
+            match run.trim_end_matches('.').parse::<f64>() {
+                Ok(v) if digits > 24 => out.push_str(&format!("{v:e}")),
+                _ => out.push_str(&run),
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 impl ScenarioError {

@@ -14,7 +14,9 @@
 //! assert_eq!(custom.objectives.by_disaster[0].rto, 7200.0);
 //! ```
 
+mod backup_walk;
 pub mod error;
+pub mod limits;
 pub mod model;
 pub mod names;
 pub mod quantity;
@@ -65,7 +67,7 @@ fn toml_error(source: Source<'_>, error: &toml::de::Error, path: Option<String>)
         file: source.file.to_string(),
         position: error.span().map(|s| source.position(s.start)),
         key,
-        message,
+        message: error::tidy_numbers(&message),
         help: help.map(str::to_string),
     }
 }
@@ -81,7 +83,35 @@ fn key_path(path: &str) -> String {
 
 /// Serde's type names in the user's words.
 fn plain_words(message: &str) -> String {
+    // Integers beyond 64 bits, which TOML reads as i128 and the scenario cannot hold.
+    if let Some(rest) = message.strip_prefix("invalid type: integer `") {
+        if let Some((digits, _)) = rest.split_once("` as i128") {
+            return format!(
+                "{digits} is too large: whole numbers here are at most 9,223,372,036,854,775,807 (and most keys have a smaller limit, see docs/limits.md)"
+            );
+        }
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: integer `") {
+        if let Some((digits, expected)) = rest.split_once("`, ") {
+            return format!("{digits} is out of range: {}", plain_words(expected));
+        }
+    }
+    if message.contains("recursion") || message.contains("max recursion depth") {
+        return "the values are nested too deeply (lists or tables inside one another): a scenario needs at most a few levels".to_string();
+    }
     [
+        ("invalid type: sequence", "found a list [ … ]"),
+        ("invalid type: map", "found a table"),
+        ("invalid type: integer", "found the whole number"),
+        ("invalid type: floating point", "found the number"),
+        ("invalid type: string", "found the string"),
+        ("invalid type: boolean", "found"),
+        ("expected a map", "expected a table"),
+        ("expected a string", "expected a string in quotes"),
+        (
+            "u64 value was too large",
+            "the number is too large: whole numbers are at most 9,223,372,036,854,775,807",
+        ),
         ("expected f64", "expected a number"),
         ("expected i64", "expected a whole number"),
         ("expected u32", "expected a whole number"),
@@ -108,13 +138,37 @@ pub fn load(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             user: user_source,
             reference: reference_source,
         },
-    )?;
+    )
+    .map_err(|e| in_user_file(e, file))?;
     // Compile every runbook once, so that what the engine would refuse is reported now.
     simulate::Compiled::new(&scenario).map_err(|mut e| {
         e.file = file.to_string();
         e
     })?;
     Ok(scenario)
+}
+
+/// An error found at a reference value, because of a value of the user's file that conflicts
+/// with it, is reported in the user's file (which the user can change), naming the reference
+/// value.
+fn in_user_file(error: ScenarioError, file: &str) -> ScenarioError {
+    if error.file != REFERENCE_NAME || file == REFERENCE_NAME {
+        return error;
+    }
+    let at = match (error.position, &error.key) {
+        (Some((line, _)), Some(key)) => format!("`{key}` (reference scenario, line {line})"),
+        (_, Some(key)) => format!("`{key}`"),
+        _ => "a value".to_string(),
+    };
+    ScenarioError {
+        file: file.to_string(),
+        position: None,
+        message: format!(
+            "{} — with the reference value of {at}, which this file leaves unchanged",
+            error.message
+        ),
+        ..error
+    }
 }
 
 /// The embedded reference scenario.
@@ -190,5 +244,67 @@ fn diff(
             _ if theirs == Some(value) => {}
             _ => out.push((path, value.to_string())),
         }
+    }
+}
+
+/// An error at the position of `key` in the scenario `text` named `file` (or in the embedded
+/// reference scenario, when the file leaves the key out and the reference's value applies).
+/// For checks made outside this crate (e.g. names a price catalog must know); keys located:
+/// `regions.primary`, `regions.recovery`, `database.engine`, `database.instance-class`,
+/// `tiers.NAME.instance-type`, `pricing.fallback-region`. Others get no position.
+pub fn error_at(text: &str, file: &str, key: &str, message: impl Into<String>) -> ScenarioError {
+    let message = message.into();
+    let sources = [
+        Source { file, text },
+        Source {
+            file: REFERENCE_NAME,
+            text: REFERENCE,
+        },
+    ];
+    for source in sources {
+        let Ok(raw) = parse_raw(source) else {
+            continue;
+        };
+        if let Some(span) = span_of(&raw, key) {
+            return source.error(Some(span), key, message);
+        }
+    }
+    Source { file, text }.error(None, key, message)
+}
+
+fn span_of(raw: &RawScenario, key: &str) -> Option<std::ops::Range<usize>> {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        ["regions", "primary"] => raw.regions.as_ref()?.primary.as_ref().map(|v| v.span()),
+        ["regions", "recovery"] => raw.regions.as_ref()?.recovery.as_ref().map(|v| v.span()),
+        ["database", "engine"] => raw.database.as_ref()?.engine.as_ref().map(|v| v.span()),
+        ["database", "instance-class"] => raw
+            .database
+            .as_ref()?
+            .instance_class
+            .as_ref()
+            .map(|v| v.span()),
+        ["plan", "backup-intervals"] => raw
+            .plan
+            .as_ref()?
+            .backup_intervals
+            .as_ref()
+            .map(|v| v.span()),
+        ["pricing", "fallback-region"] => raw
+            .pricing
+            .as_ref()?
+            .fallback_region
+            .as_ref()
+            .map(|v| v.span()),
+        ["tiers", name, "instance-type"] => raw
+            .tiers
+            .as_ref()?
+            .get_ref()
+            .get(*name)?
+            .get_ref()
+            .instance_type
+            .as_ref()
+            .map(|v| v.span()),
+        _ => None,
     }
 }

@@ -13,16 +13,44 @@ pub type RawQuantity = Spanned<toml::Value>;
 /// Runbook overrides as written: step name → step table.
 pub type RawRunbook = Spanned<BTreeMap<String, Spanned<RawStep>>>;
 
+/// A section of the file: a struct of optional keys that reads only from a TOML table (never
+/// from an array by position), unknown keys refused.
 macro_rules! raw_section {
     ($(#[$doc:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Default, Deserialize)]
-        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        #[derive(Debug, Default)]
         pub struct $name {
             $(pub $field: Option<$ty>,)*
         }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+                struct Keys {
+                    $($field: Option<$ty>,)*
+                }
+                struct TableOnly;
+                impl<'de> serde::de::Visitor<'de> for TableOnly {
+                    type Value = Keys;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(TABLE_EXPECTED)
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Keys, A::Error> {
+                        Keys::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    }
+                }
+                const FIELDS: &[&str] = &[$(stringify!($field)),*];
+                let keys = deserializer.deserialize_struct(stringify!($name), FIELDS, TableOnly)?;
+                Ok($name { $($field: keys.$field,)* })
+            }
+        }
     };
 }
+
+/// What a section must be, in the words of error messages.
+pub const TABLE_EXPECTED: &str =
+    "a table of keys (`[section]` or `{ key = … }`), not a list or a value";
 
 raw_section!(RawScenario {
     name: Spanned<String>,

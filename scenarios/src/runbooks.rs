@@ -536,13 +536,31 @@ pub fn apply_overrides(
             _ => {}
         }
     }
+    if steps.len() > crate::limits::MAX_RUNBOOK_STEPS {
+        return Err(source
+            .error(
+                None,
+                key,
+                format!(
+                    "the runbook has {} steps, more than the limit of {} (docs/limits.md)",
+                    steps.len(),
+                    crate::limits::MAX_RUNBOOK_STEPS
+                ),
+            )
+            .with_help(
+                "merge steps that always run together into one step with their total duration",
+            ));
+    }
     if let Some(cycle) = find_cycle(&steps) {
         let first = cycle.first().cloned().unwrap_or_default();
         return Err(source
             .error(
                 at(&first),
                 key,
-                format!("the runbook has a cycle: {}", cycle.join(" -> ")),
+                format!(
+                    "the runbook has a cycle: {}",
+                    crate::limits::cycle_listing(&cycle)
+                ),
             )
             .with_help("remove one of these `after` dependencies"));
     }

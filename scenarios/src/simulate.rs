@@ -477,7 +477,8 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
 ///
 /// Backups start every `interval`; the latest started `phase` seconds before the disaster.
 /// Backup j (0 = latest) fails with the failure probability, and is ready `duration (+ copy
-/// delay)` after its start; its draws come from stream 2 in j order, whatever the question.
+/// delay)` after its start; the search (`backup_walk`) draws from stream 2 and skips the
+/// backups that cannot qualify, in constant expected time.
 pub fn newest_backup_age(
     scenario: &Scenario,
     seed: u64,
@@ -488,18 +489,14 @@ pub fn newest_backup_age(
 ) -> Option<f64> {
     let b = &scenario.backups;
     let mut rng = stream_rng(seed, trial, STREAM_BACKUPS);
-    let mut age = phase;
-    while age <= b.retention {
-        let failed = unit_f64(&mut rng) < b.failure_probability;
-        let duration = b.duration.sample(&mut rng);
-        let copy = b.copy_delay.sample(&mut rng);
-        let ready_after = duration + if copied { copy } else { 0.0 };
-        if !failed && age >= cutoff && ready_after <= age {
-            return Some(age);
-        }
-        age += b.interval;
-    }
-    None
+    let schedule = crate::backup_walk::Schedule {
+        interval: b.interval,
+        retention: b.retention,
+        failure_probability: b.failure_probability,
+        duration: &b.duration,
+        copy_delay: copied.then_some(&b.copy_delay),
+    };
+    crate::backup_walk::newest_usable(&schedule, &mut rng, phase, cutoff)
 }
 
 /// One disaster, drawn once and shared by every strategy (and every knob setting) that

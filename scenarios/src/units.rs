@@ -68,9 +68,23 @@ fn size_unit(unit: &str) -> Option<f64> {
 /// The error is a sentence saying what was expected.
 pub fn parse(text: &str, kind: Kind) -> Result<f64, String> {
     let trimmed = text.trim();
-    let split = trimmed
+    let mut split = trimmed
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+')))
         .unwrap_or(trimmed.len());
+    // An exponent ("1e12h", "2.5E-3s"): no unit starts with e.
+    let rest = trimmed.as_bytes().get(split..).unwrap_or_default();
+    if let [b'e' | b'E', next, ..] = rest {
+        let digits_from = if matches!(next, b'+' | b'-') { 2 } else { 1 };
+        let exponent = rest
+            .get(digits_from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if exponent > 0 {
+            split += digits_from + exponent;
+        }
+    }
     let (number, unit) = trimmed.split_at(split);
     let unit = unit.trim();
     let expected = || format!("expected {} such as {}", kind.noun(), kind.examples());
@@ -99,13 +113,28 @@ pub fn parse(text: &str, kind: Kind) -> Result<f64, String> {
             expected()
         ));
     };
-    if !value.is_finite() || value < 0.0 {
+    if !value.is_finite() {
+        return Err(format!(
+            "\"{}\" is too large for {}",
+            crate::error::tidy_numbers(text),
+            kind.noun()
+        ));
+    }
+    if value < 0.0 {
         return Err(format!(
             "\"{text}\" is negative: {} must be ≥ 0",
             kind.noun()
         ));
     }
-    Ok(value * factor)
+    let scaled = value * factor;
+    if !scaled.is_finite() {
+        return Err(format!(
+            "\"{}\" is too large for {}",
+            crate::error::tidy_numbers(text),
+            kind.noun()
+        ));
+    }
+    Ok(scaled)
 }
 
 /// Formats seconds for people: "850ms", "42s", "12m 5s", "3h 20m", "2d 4h".
@@ -195,6 +224,14 @@ mod tests {
         assert_eq!(parse("40MiB/s", Kind::Rate), Ok(40.0 * 1024.0 * 1024.0));
         assert_eq!(parse("1Gbit/s", Kind::Rate), Ok(125e6));
         assert_eq!(parse("100Mbps", Kind::Rate), Ok(12.5e6));
+        assert_eq!(parse("1e12h", Kind::Duration), Ok(3.6e15));
+        assert_eq!(parse("2.5E-3s", Kind::Duration), Ok(2.5e-3));
+        assert_eq!(parse("1e3", Kind::Factor), Ok(1e3));
+        assert!(
+            parse("1e308d", Kind::Duration)
+                .unwrap_err()
+                .contains("too large")
+        );
     }
 
     #[test]

@@ -114,26 +114,40 @@ fn fraction(found: &Found<'_, f64>, key: &str, allow_zero: bool) -> Result<f64, 
 }
 
 fn positive_count(found: &Found<'_, i64>, key: &str) -> Result<u32, ScenarioError> {
+    count_in(found, key, i64::from(u32::MAX))
+}
+
+/// A whole number from 1 to `max`; the message states both bounds.
+fn count_in(found: &Found<'_, i64>, key: &str, max: i64) -> Result<u32, ScenarioError> {
     u32::try_from(*found.value)
         .ok()
-        .filter(|n| *n >= 1)
+        .filter(|n| *n >= 1 && i64::from(*n) <= max)
         .ok_or_else(|| {
-            found.error(
-                key,
-                format!("expected a whole number ≥ 1, got {}", found.value),
-            )
+            let got = found.value;
+            if *got < 1 {
+                found.error(key, format!("expected a whole number ≥ 1, got {got}"))
+            } else {
+                found.error(
+                    key,
+                    format!(
+                        "expected a whole number from 1 to {}, got {got} (limit in docs/limits.md)",
+                        crate::limits::thousands(max)
+                    ),
+                )
+            }
         })
 }
 
 fn rate(found: &Found<'_, f64>, key: &str) -> Result<f64, ScenarioError> {
     let v = *found.value;
-    if v.is_finite() && v >= 0.0 {
+    let max = crate::limits::MAX_ANNUAL_RATE;
+    if v.is_finite() && v >= 0.0 && v <= max {
         Ok(v)
     } else {
         Err(found
             .error(
                 key,
-                format!("expected a rate ≥ 0 (events per year), got {v}"),
+                format!("expected a rate from 0 to {max} (events per year), got {v} (limit in docs/limits.md)"),
             )
             .with_help("use 0 to leave this disaster type out"))
     }
@@ -158,14 +172,22 @@ pub(crate) fn build(
         .clone();
     let recovery = pick(layers, ur, rr, "regions.recovery", |s| s.recovery.as_ref())?;
     if *recovery.value == primary_region {
-        return Err(recovery
+        let primary = pick(layers, ur, rr, "regions.primary", |s| s.primary.as_ref())?;
+        let (at, key) = if recovery.source.file != layers.user.file
+            && primary.source.file == layers.user.file
+        {
+            (&primary, "regions.primary")
+        } else {
+            (&recovery, "regions.recovery")
+        };
+        return Err(at
             .error(
-                "regions.recovery",
+                key,
                 format!(
                     "the recovery region must differ from the primary region ({primary_region})"
                 ),
             )
-            .with_help("name another region, e.g. us-west-2"));
+            .with_help("name two different regions, e.g. us-east-1 and us-west-2"));
     }
     let recovery_region = recovery.value.clone();
     let provision_network = dist_of(
@@ -208,7 +230,22 @@ pub(crate) fn build(
             "the replication bandwidth must be > 0",
         ));
     }
-    check_replication_load(&database, &replication, &bandwidth_found, &mut warnings)?;
+    // Point at the user's own key: the bandwidth if they set it, else the write rate.
+    let write_rate_found = pick(
+        layers,
+        user.database.as_ref(),
+        reference.database.as_ref(),
+        "database.write-rate",
+        |s| s.write_rate.as_ref(),
+    )?;
+    let culprit = if bandwidth_found.source.file != layers.user.file
+        && write_rate_found.source.file == layers.user.file
+    {
+        (&write_rate_found, "database.write-rate")
+    } else {
+        (&bandwidth_found, "replication.bandwidth")
+    };
+    check_replication_load(&database, &replication, culprit, &mut warnings)?;
 
     let (us, rs) = (user.restore.as_ref(), reference.restore.as_ref());
     let restore_bw = pick(layers, us, rs, "restore.bandwidth", |s| {
@@ -340,6 +377,21 @@ pub(crate) fn build(
         pricing: pricing_config(user, reference, layers)?,
         warnings: Vec::new(),
     };
+    for &interval in &scenario.plan.backup_intervals {
+        let b = &scenario.backups;
+        crate::limits::backups_in_flight(interval, &b.duration, &b.copy_delay).map_err(|m| {
+            match pick(
+                layers,
+                user.plan.as_ref(),
+                reference.plan.as_ref(),
+                "plan.backup-intervals",
+                |s| s.backup_intervals.as_ref(),
+            ) {
+                Ok(found) => found.error("plan.backup-intervals", m),
+                Err(e) => e,
+            }
+        })?;
+    }
     for strategy in Strategy::ALL {
         scenario.strategies[strategy.index()] =
             strategy_config(strategy, user, reference, layers, &scenario)?;
@@ -387,16 +439,16 @@ pub(crate) fn build(
 fn check_replication_load(
     database: &Database,
     replication: &Replication,
-    bandwidth: &Found<'_, toml::Value>,
+    (at, key): (&Found<'_, toml::Value>, &str),
     warnings: &mut Vec<String>,
 ) -> Result<(), ScenarioError> {
     let link = replication.bandwidth.typical();
     let write_rate = database.write_rate.mean();
     let mb = |v: f64| format!("{:.2} MB/s", v / 1e6);
     if write_rate >= link {
-        return Err(bandwidth
+        return Err(at
             .error(
-                "replication.bandwidth",
+                key,
                 format!(
                     "replication cannot keep up: the mean write rate ({}) is at or above the typical link bandwidth ({}), \
                      so the replication lag grows without bound",
@@ -575,9 +627,10 @@ fn tiers(
         })?
         .value
         .clone();
-        let count = positive_count(
+        let count = count_in(
             &pick(one, Some(tier), None, &key("count"), |s| s.count.as_ref())?,
             &key("count"),
+            crate::limits::MAX_INSTANCES,
         )?;
         let os = match tier.os.as_ref() {
             None => Os::Linux,
@@ -617,6 +670,19 @@ fn tiers(
                 phase("health-check", |s| s.health_check.as_ref())?,
             ],
         });
+    }
+    let total: u64 = tiers.iter().map(|t| u64::from(t.count)).sum();
+    if total > crate::limits::MAX_INSTANCES as u64 {
+        return Err(source
+            .error(
+                Some(map.span()),
+                "tiers",
+                format!(
+                    "the tiers launch {total} instances in all, more than the limit of {} (docs/limits.md): every instance is launched one by one in every trial",
+                    crate::limits::thousands(crate::limits::MAX_INSTANCES)
+                ),
+            )
+            .with_help("lower the tiers' counts, or model a large fleet as fewer, larger instances"));
     }
     Ok(tiers)
 }
@@ -736,6 +802,17 @@ fn datasets(
         user: source,
         reference: source,
     };
+    if map.get_ref().len() > crate::limits::MAX_DATASETS {
+        return Err(source.error(
+            Some(map.span()),
+            "data",
+            format!(
+                "{} datasets, more than the limit of {} (docs/limits.md): each is a transfer in every restore",
+                map.get_ref().len(),
+                crate::limits::MAX_DATASETS
+            ),
+        ).with_help("merge datasets that are restored together into one"));
+    }
     let mut data = Vec::new();
     for (name, raw) in map.get_ref() {
         let key = |k: &str| format!("data.{name}.{k}");
@@ -799,15 +876,26 @@ fn backups(
     if interval <= 0.0 {
         return Err(interval_found.error("backups.interval", "the backup interval must be > 0"));
     }
+    crate::limits::backup_interval(interval)
+        .map_err(|m| interval_found.error("backups.interval", m))?;
     let retention_found = pick(layers, u, r, "backups.retention", |s| s.retention.as_ref())?;
     let retention = fixed_of(&retention_found, "backups.retention", Kind::Duration)?;
     if retention < interval {
-        return Err(retention_found.error(
-            "backups.retention",
-            format!("retention must be at least one backup interval ({interval} s)"),
+        let (at, key) = if retention_found.source.file != layers.user.file {
+            (&interval_found, "backups.interval")
+        } else {
+            (&retention_found, "backups.retention")
+        };
+        return Err(at.error(
+            key,
+            format!(
+                "retention ({}) must be at least one backup interval ({})",
+                crate::units::format_duration(retention),
+                crate::units::format_duration(interval)
+            ),
         ));
     }
-    Ok(Backups {
+    let backups = Backups {
         interval,
         duration: dist_of(
             &pick(layers, u, r, "backups.duration", |s| s.duration.as_ref())?,
@@ -849,7 +937,25 @@ fn backups(
                 Kind::Duration,
             )?,
         },
-    })
+    };
+    crate::limits::backups_in_flight(interval, &backups.duration, &backups.copy_delay).map_err(
+        |m| {
+            // Point at the user's own key: the interval, else the duration or copy delay.
+            let duration = pick(layers, u, r, "backups.duration", |s| s.duration.as_ref());
+            let copy = pick(layers, u, r, "backups.copy-delay", |s| {
+                s.copy_delay.as_ref()
+            });
+            let user = |f: &Found<'_, toml::Value>| f.source.file == layers.user.file;
+            match (duration, copy) {
+                (Ok(d), _) if !user(&interval_found) && user(&d) => d.error("backups.duration", m),
+                (_, Ok(c)) if !user(&interval_found) && user(&c) => {
+                    c.error("backups.copy-delay", m)
+                }
+                _ => interval_found.error("backups.interval", m),
+            }
+        },
+    )?;
+    Ok(backups)
 }
 
 /// Boot time of a Windows tier that gives none: Windows Server instances take minutes longer
@@ -1300,11 +1406,15 @@ fn plan_config(
     let years = pick(layers, u, r, "plan.years", |s| s.years.as_ref())?;
     let years_value = u64::try_from(*years.value)
         .ok()
-        .filter(|y| *y >= 1)
+        .filter(|y| (1..=crate::limits::MAX_YEARS).contains(y))
         .ok_or_else(|| {
             years.error(
                 "plan.years",
-                format!("expected a whole number ≥ 1, got {}", years.value),
+                format!(
+                    "expected a whole number from 1 to {}, got {} (limit in docs/limits.md)",
+                    crate::limits::thousands(crate::limits::MAX_YEARS as i64),
+                    years.value
+                ),
             )
         })?;
     let share = |v: &f64| {
@@ -1314,7 +1424,7 @@ fn plan_config(
             Err(format!("expected fractions in (0, 1], got {v}"))
         }
     };
-    Ok(PlanConfig {
+    let config = PlanConfig {
         years: years_value,
         backup_intervals: sweep(
             &pick(layers, u, r, "plan.backup-intervals", |s| {
@@ -1324,7 +1434,7 @@ fn plan_config(
             |t: &String| {
                 let v = crate::units::parse(t, Kind::Duration)?;
                 if v > 0.0 {
-                    Ok(v)
+                    crate::limits::backup_interval(v).map(|()| v)
                 } else {
                     Err("backup intervals must be > 0".to_string())
                 }
@@ -1383,7 +1493,8 @@ fn plan_config(
             values.dedup();
             values
         },
-    })
+    };
+    Ok(config)
 }
 
 fn pricing_config(

@@ -40,9 +40,12 @@ pub enum RunError {
     NoThreads,
 }
 
+/// Trials between two updates of the progress counter.
+const PROGRESS_STEP: u64 = 16;
+
 /// Runs `config.trials` trials. `trial(index, worker, acc)` runs one trial into `acc`, using
 /// `worker` as scratch space (made by `new_worker`, reused across the chunks of one job).
-/// `progress`, if given, counts finished trials as chunks complete.
+/// `progress`, if given, counts finished trials (every few trials).
 pub fn run<A, W>(
     config: &RunConfig,
     new_acc: impl Fn() -> A + Sync + Send,
@@ -79,11 +82,16 @@ where
                 |(mut worker, mut acc), c| {
                     let start = c as u64 * chunk;
                     let end = (start + chunk).min(config.trials);
+                    // Progress every few trials, so that slow trials still show a rate early.
+                    let mut counted = start;
                     for index in start..end {
                         trial(index, &mut worker, &mut acc);
-                    }
-                    if let Some(p) = progress {
-                        p.fetch_add(end - start, Ordering::Relaxed);
+                        if let Some(p) = progress {
+                            if index + 1 - counted >= PROGRESS_STEP || index + 1 == end {
+                                p.fetch_add(index + 1 - counted, Ordering::Relaxed);
+                                counted = index + 1;
+                            }
+                        }
                     }
                     (worker, acc)
                 },

@@ -310,8 +310,21 @@ impl<'f> Importer<'f> {
             message: format!("{}: no USD price (pricePerUnit has {})", what(), if found.is_empty() { "nothing" } else { found }),
             help: "drsim imports US-dollar prices only; use the Price List files of the AWS (USD) partition".to_string(),
         })?;
-        let usd = Usd::parse(text).ok_or_else(|| Problem {
-            message: format!("{}: the USD price \"{text}\" is not a number", what()),
+        let usd = Usd::parse_price(text).map_err(|e| Problem {
+            message: match e {
+                crate::money::PriceTextError::NotDecimal => {
+                    format!(
+                        "{}: the USD price \"{}\" is not a number",
+                        what(),
+                        crate::money::shorten(text)
+                    )
+                }
+                e => format!(
+                    "{}: the USD price \"{}\" {e}",
+                    what(),
+                    crate::money::shorten(text)
+                ),
+            },
             help: "pricePerUnit.USD must be a plain decimal such as \"0.0960000000\"".to_string(),
         })?;
         let begin = dim
