@@ -25,6 +25,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Costs, cost curves over each strategy's knobs, and the recommended strategy.
     Plan(PlanArgs),
+    /// Write a deployable plan for the pick: CloudFormation per region, runbook, assumptions.
+    Export(crate::export::ExportArgs),
     /// Write a commented example scenario (the embedded reference) to start from.
     Init(InitArgs),
     /// Price catalogs: import the AWS Price List files, show what a catalog holds.

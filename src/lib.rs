@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod exit;
+pub mod export;
 pub mod output;
 pub mod plan;
 pub mod prices;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Simulate(args) => simulate(&args),
         Command::Init(args) => init(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Prices(command) => prices::run(&command),
     };
     match result {
