@@ -36,6 +36,11 @@ fn set(doc: &mut DocumentMut, path: &[&str], value: Value) -> Result<(), String>
             .and_then(Item::as_table_like_mut)
             .ok_or_else(|| format!("`{}` is not a table", path[..=depth].join(".")))?;
     }
+    // Keep the comment that follows the value, if any.
+    let mut value = value;
+    if let Some(old) = table.get(last).and_then(Item::as_value) {
+        *value.decor_mut() = old.decor().clone();
+    }
     table.insert(last, Item::Value(value));
     Ok(())
 }

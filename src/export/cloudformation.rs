@@ -614,7 +614,7 @@ fn output(value: Y, description: &str, export: Option<&str>) -> Y {
 }
 
 /// The primary region's additions.
-fn primary(chosen: &Chosen<'_>, base: &str) -> Result<Y, String> {
+fn primary(chosen: &Chosen<'_>, base: &str, notes: &mut Vec<String>) -> Result<Y, String> {
     let sc = chosen.scenario;
     let (p, r) = (&sc.primary_region, &sc.recovery_region);
     let b = &sc.backups;
@@ -657,6 +657,28 @@ fn primary(chosen: &Chosen<'_>, base: &str) -> Result<Y, String> {
     let copy_vault = format!(
         "arn:${{AWS::Partition}}:backup:{r}:${{AWS::AccountId}}:backup-vault:{base}-recovery"
     );
+    // The datasets' backup tier: an archive tier is AWS Backup's cold storage, which keeps a
+    // recovery point at least 90 days after the move.
+    let archive = sc.data.iter().find(|d| {
+        d.storage.starts_with("glacier-flexible") || d.storage.starts_with("deep-archive")
+    });
+    let keep = days(b.retention);
+    let mut lifecycle = map([("DeleteAfterDays", int(keep))]);
+    if let Some(data) = archive {
+        if keep >= 91 {
+            lifecycle = map([
+                ("MoveToColdStorageAfterDays", int(1)),
+                ("DeleteAfterDays", int(keep)),
+                ("OptInToArchiveForSupportedResources", Y::Bool(true)),
+            ]);
+        } else {
+            notes.push(format!(
+                "the datasets' backups are priced in {}, but AWS Backup keeps a recovery point in cold storage for at least 90 days: with backups.retention {} they stay in warm storage (a retention of 91 days or more moves them after a day)",
+                data.storage,
+                scenarios::units::format_exact(b.retention, scenarios::units::Kind::Duration)
+            ));
+        }
+    }
     let mut rules = vec![map([
         ("RuleName", s("periodic")),
         ("TargetBackupVault", r#ref("BackupVault")),
@@ -666,18 +688,12 @@ fn primary(chosen: &Chosen<'_>, base: &str) -> Result<Y, String> {
             "CompletionWindowMinutes",
             int(days(b.interval).max(1) * 24 * 60),
         ),
-        (
-            "Lifecycle",
-            map([("DeleteAfterDays", int(days(b.retention)))]),
-        ),
+        ("Lifecycle", lifecycle.clone()),
         (
             "CopyActions",
             seq([map([
                 ("DestinationBackupVaultArn", sub(&copy_vault)),
-                (
-                    "Lifecycle",
-                    map([("DeleteAfterDays", int(days(b.retention)))]),
-                ),
+                ("Lifecycle", lifecycle),
             ])]),
         ),
     ])];
@@ -1418,11 +1434,18 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
                 ),
                 (
                     "Tags",
-                    seq([map([
-                        ("Key", s("drsim-tier")),
-                        ("Value", s(&tier.name)),
-                        ("PropagateAtLaunch", Y::Bool(true)),
-                    ])]),
+                    seq([
+                        map([
+                            ("Key", s("drsim-tier")),
+                            ("Value", s(&tier.name)),
+                            ("PropagateAtLaunch", Y::Bool(true)),
+                        ]),
+                        map([
+                            ("Key", s("drsim-mode")),
+                            ("Value", if_("Recovering", s("recovering"), s("steady"))),
+                            ("PropagateAtLaunch", Y::Bool(false)),
+                        ]),
+                    ]),
                 ),
             ]),
         ));
@@ -1687,6 +1710,22 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
             ),
         ));
     }
+    if runs_db && aurora {
+        let mut arn = output(
+            get_att("DatabaseCluster", "DBClusterArn"),
+            "Secondary cluster to fail over to",
+            Some("DatabaseClusterArn"),
+        );
+        arn.set("Condition", s("HasGlobalCluster"));
+        outputs.push(("DatabaseClusterArn".to_string(), arn));
+        let mut id = output(
+            r#ref("GlobalClusterIdentifier"),
+            "The global database",
+            Some("GlobalClusterIdentifier"),
+        );
+        id.set("Condition", s("HasGlobalCluster"));
+        outputs.push(("GlobalClusterIdentifier".to_string(), id));
+    }
     if runs_db && !aurora {
         outputs.push((
             "DatabaseReplicaId".to_string(),
@@ -1897,7 +1936,7 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                 "GlobalClusterIdentifier".to_string(),
                 map([
                     ("type", s("String")),
-                    ("description", s("The global database")),
+                    ("default", import("GlobalClusterIdentifier")),
                 ]),
             ));
             doc_params.push((
@@ -1908,6 +1947,7 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                         "description",
                         s(format!("ARN of the secondary cluster in {r}")),
                     ),
+                    ("default", import("DatabaseClusterArn")),
                 ]),
             ));
         } else {
@@ -2058,24 +2098,31 @@ fn wait_db(name: &str, timeout: Y) -> Y {
     ])
 }
 
-const WAIT_SCRIPT: &str = "import time\n\
-import boto3\n\
-\n\
-def wait(events, context):\n\
-    client = boto3.client('autoscaling')\n\
-    while True:\n\
-        groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[events['group']])\n\
-        ready = [i for i in groups['AutoScalingGroups'][0]['Instances']\n\
-                 if i['LifecycleState'] == 'InService' and i['HealthStatus'] == 'Healthy']\n\
-        if len(ready) >= int(events['needed']):\n\
-            return {'in_service': len(ready)}\n\
-        time.sleep(15)\n";
+const WAIT_SCRIPT: &str = r#"import time
+import boto3
+
+
+def wait(events, context):
+    client = boto3.client("autoscaling")
+    while True:
+        groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[events["group"]])
+        ready = [
+            i
+            for i in groups["AutoScalingGroups"][0]["Instances"]
+            if i["LifecycleState"] == "InService" and i["HealthStatus"] == "Healthy"
+        ]
+        if len(ready) >= int(events["needed"]):
+            return {"in_service": len(ready)}
+        time.sleep(15)
+"#;
 
 /// The three templates of an export.
 pub fn templates(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Result<Templates, String> {
     let base = slug(&chosen.scenario.name, 16);
-    let primary = primary(chosen, &base)?;
-    let (recovery, notes) = recovery(chosen, &base);
+    let mut notes = Vec::new();
+    let primary = primary(chosen, &base, &mut notes)?;
+    let (recovery, more) = recovery(chosen, &base);
+    notes.extend(more);
     let automation = automation(chosen, budgets);
     Ok(Templates {
         primary,
@@ -2083,4 +2130,253 @@ pub fn templates(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Result<Template
         automation,
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use planner::Knobs;
+    use scenarios::model::Failover;
+
+    use super::*;
+
+    const TEXT: &str = r#"
+[backups]
+interval = "4h"
+retention = "35d"
+[data.uploads]
+size = "200GiB"
+storage = "standard"
+replication = "crr-rtc"
+[detection]
+failure-threshold = 4
+[dns]
+client-ttl = { lognormal = { median = "45s", p95 = "300s" } }
+[strategies.pilot-light]
+replica-fraction = 0.5
+[strategies.warm-standby]
+standby-fraction = 0.25
+health-check-interval = "10s"
+[strategies.multi-site]
+site-capacity = 0.8
+traffic-weight = 0.3
+"#;
+
+    fn knobs(strategy: Strategy) -> Knobs {
+        Knobs {
+            backup_interval: 4.0 * 3600.0,
+            storage_tier: None,
+            point_in_time: false,
+            failover: (strategy != Strategy::MultiSite).then_some(Failover::Automated),
+            replica: (strategy == Strategy::PilotLight).then(|| (0.5, "db.r6g.medium".to_string())),
+            standby_fraction: None,
+            site_capacity: None,
+            database_replication: None,
+        }
+    }
+
+    fn export(strategy: Strategy) -> Templates {
+        let scenario = scenarios::load(TEXT, "test.toml").unwrap();
+        let knobs = knobs(strategy);
+        let chosen = Chosen {
+            scenario: &scenario,
+            strategy,
+            knobs: &knobs,
+        };
+        templates(&chosen, &[]).unwrap()
+    }
+
+    fn resource<'a>(doc: &'a Y, id: &str) -> &'a Y {
+        doc.at(&["Resources", id, "Properties"])
+            .unwrap_or_else(|| panic!("no resource {id}"))
+    }
+
+    /// The value of a mapping, or each branch of `Fn::If [Recovering, full, steady]`.
+    fn sizes(node: &Y) -> (String, String) {
+        match node {
+            Y::Str(v) => (v.clone(), v.clone()),
+            other => match other.get("Fn::If") {
+                Some(Y::Seq(items)) => match (&items[1], &items[2]) {
+                    (Y::Str(full), Y::Str(steady)) => (steady.clone(), full.clone()),
+                    _ => panic!("unexpected {other:?}"),
+                },
+                _ => panic!("unexpected {other:?}"),
+            },
+        }
+    }
+
+    #[test]
+    fn the_backup_plan_follows_the_scenario() {
+        let t = export(Strategy::PilotLight);
+        let plan = resource(&t.primary, "BackupPlan");
+        let Some(Y::Seq(rules)) = plan.at(&["BackupPlan", "BackupPlanRule"]) else {
+            panic!("no rules")
+        };
+        assert_eq!(
+            rules[0].get("ScheduleExpression"),
+            Some(&s("cron(0 */4 * * ? *)"))
+        );
+        assert_eq!(
+            rules[0].at(&["Lifecycle", "DeleteAfterDays"]),
+            Some(&int(35))
+        );
+        let Some(Y::Seq(copies)) = rules[0].get("CopyActions") else {
+            panic!("no copy")
+        };
+        let Some(Y::Str(arn)) = copies[0].at(&["DestinationBackupVaultArn", "Fn::Sub"]) else {
+            panic!("no ARN")
+        };
+        assert!(arn.contains(":backup:us-west-2:"), "{arn}");
+        // The vault is locked (immutable backups) in both regions.
+        for doc in [&t.primary, &t.recovery] {
+            assert_eq!(
+                resource(doc, "BackupVault").at(&["LockConfiguration", "MinRetentionDays"]),
+                Some(&int(35))
+            );
+        }
+    }
+
+    #[test]
+    fn schedules_cover_hours_and_days() {
+        assert_eq!(schedule(3600.0).as_deref(), Some("cron(0 * * * ? *)"));
+        assert_eq!(
+            schedule(12.0 * 3600.0).as_deref(),
+            Some("cron(0 */12 * * ? *)")
+        );
+        assert_eq!(schedule(86_400.0).as_deref(), Some("cron(0 0 * * ? *)"));
+        assert_eq!(
+            schedule(2.0 * 86_400.0).as_deref(),
+            Some("cron(0 0 */2 * ? *)")
+        );
+        assert_eq!(schedule(5.0 * 3600.0), None);
+        assert_eq!(schedule(1800.0), None);
+    }
+
+    #[test]
+    fn fleet_sizes_follow_the_strategy() {
+        // (strategy, web steady, web full, app steady, app full): web 4, app 6 instances.
+        for (strategy, web, app) in [
+            (Strategy::BackupRestore, ("0", "4"), ("0", "6")),
+            (Strategy::PilotLight, ("0", "4"), ("0", "6")),
+            (Strategy::WarmStandby, ("1", "4"), ("2", "6")),
+            (Strategy::MultiSite, ("4", "4"), ("5", "6")),
+        ] {
+            let t = export(strategy);
+            for (tier, (steady, full)) in [("Web", web), ("App", app)] {
+                let asg = resource(&t.recovery, &format!("{tier}AutoScalingGroup"));
+                assert_eq!(
+                    sizes(asg.get("DesiredCapacity").unwrap()),
+                    (steady.to_string(), full.to_string()),
+                    "{} {tier}",
+                    strategy.name()
+                );
+                assert_eq!(
+                    sizes(asg.get("MinSize").unwrap()),
+                    (steady.to_string(), full.to_string())
+                );
+                assert_eq!(asg.get("MaxSize"), Some(&s(full)));
+            }
+        }
+    }
+
+    #[test]
+    fn health_checks_and_dns_follow_the_scenario() {
+        let t = export(Strategy::WarmStandby);
+        let check = resource(&t.recovery, "PrimaryHealthCheck");
+        assert_eq!(
+            check.at(&["HealthCheckConfig", "RequestInterval"]),
+            Some(&int(10))
+        );
+        assert_eq!(
+            check.at(&["HealthCheckConfig", "FailureThreshold"]),
+            Some(&int(4))
+        );
+        // Automated warm standby checks the recovery site too, as priced.
+        assert!(
+            t.recovery
+                .at(&["Resources", "RecoveryHealthCheck"])
+                .is_some()
+        );
+        let record = resource(&t.recovery, "RecoveryRecord");
+        assert_eq!(record.get("TTL"), Some(&s("45")));
+        assert_eq!(record.get("Failover"), Some(&s("SECONDARY")));
+        // Pilot light: 30 s checks, no health check of its own.
+        let t = export(Strategy::PilotLight);
+        assert_eq!(
+            resource(&t.recovery, "PrimaryHealthCheck")
+                .at(&["HealthCheckConfig", "RequestInterval"]),
+            Some(&int(30))
+        );
+        assert!(
+            t.recovery
+                .at(&["Resources", "RecoveryHealthCheck"])
+                .is_none()
+        );
+        // Multi-site: weighted records from the traffic weight.
+        let t = export(Strategy::MultiSite);
+        assert_eq!(
+            resource(&t.recovery, "RecoveryRecord").get("Weight"),
+            Some(&int(30))
+        );
+        assert_eq!(
+            resource(&t.recovery, "PrimaryRecord").get("Weight"),
+            Some(&int(70))
+        );
+    }
+
+    #[test]
+    fn the_replica_class_follows_the_knobs() {
+        let t = export(Strategy::PilotLight);
+        assert_eq!(
+            resource(&t.recovery, "DatabaseReplica").get("DBInstanceClass"),
+            Some(&s("db.r6g.medium"))
+        );
+        let t = export(Strategy::WarmStandby);
+        assert_eq!(
+            resource(&t.recovery, "DatabaseReplica").get("DBInstanceClass"),
+            Some(&s("db.r6g.large"))
+        );
+        let t = export(Strategy::BackupRestore);
+        assert!(t.recovery.at(&["Resources", "DatabaseReplica"]).is_none());
+    }
+
+    #[test]
+    fn replication_time_control_follows_the_dataset() {
+        let t = export(Strategy::PilotLight);
+        let Some(Y::Seq(rules)) =
+            resource(&t.primary, "UploadsBucket").at(&["ReplicationConfiguration", "Rules"])
+        else {
+            panic!("no replication")
+        };
+        assert_eq!(
+            rules[0].at(&["Destination", "ReplicationTime", "Status"]),
+            Some(&s("Enabled"))
+        );
+        let plain = scenarios::load(
+            "[data.uploads]\nsize = \"1GiB\"\nstorage = \"standard\"\nreplication = \"crr\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        let knobs = knobs(Strategy::PilotLight);
+        let chosen = Chosen {
+            scenario: &plain,
+            strategy: Strategy::PilotLight,
+            knobs: &knobs,
+        };
+        let t = templates(&chosen, &[]).unwrap();
+        let Some(Y::Seq(rules)) =
+            resource(&t.primary, "UploadsBucket").at(&["ReplicationConfiguration", "Rules"])
+        else {
+            panic!("no replication")
+        };
+        assert!(rules[0].at(&["Destination", "ReplicationTime"]).is_none());
+        // Backup & restore replicates nothing: the bucket is backed up instead.
+        let t = export(Strategy::BackupRestore);
+        assert!(
+            resource(&t.primary, "UploadsBucket")
+                .get("ReplicationConfiguration")
+                .is_none()
+        );
+    }
 }

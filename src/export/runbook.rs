@@ -78,7 +78,13 @@ fn actor(e: &Export<'_>, disaster: Option<Disaster>, b: &StepBudget) -> (String,
             } else {
                 (
                     "manual decision".into(),
-                    "the on-call engineer confirms the disaster, picks the recovery point where data is damaged, and approves the recovery".into(),
+                    if region_loss {
+                        format!(
+                            "the on-call engineer confirms the region is lost and approves the failover, then starts the automation (`aws ssm start-automation-execution --region {r} --document-name <RunbookName output>`)"
+                        )
+                    } else {
+                        "the on-call engineer confirms the disaster, picks the recovery point where data is damaged, and approves the recovery".into()
+                    },
                 )
             }
         }
