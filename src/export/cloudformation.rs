@@ -410,10 +410,7 @@ fn log_bucket(out: &mut Vec<Res>, region: &str) {
                     )]),
                 ),
                 ("PublicAccessBlockConfiguration", public_access_block()),
-                (
-                    "VersioningConfiguration",
-                    map([("Status", s("Enabled"))]),
-                ),
+                ("VersioningConfiguration", map([("Status", s("Enabled"))])),
                 (
                     "OwnershipControls",
                     map([(
@@ -429,7 +426,10 @@ fn log_bucket(out: &mut Vec<Res>, region: &str) {
                             ("Id", s("expire-logs")),
                             ("Status", s("Enabled")),
                             ("ExpirationInDays", int(365)),
-                            ("NoncurrentVersionExpiration", map([("NoncurrentDays", int(30))])),
+                            (
+                                "NoncurrentVersionExpiration",
+                                map([("NoncurrentDays", int(30))]),
+                            ),
                         ])]),
                     )]),
                 ),
@@ -439,16 +439,10 @@ fn log_bucket(out: &mut Vec<Res>, region: &str) {
         .retain()
         .with(
             "Metadata",
-            skips(&[
-                (
-                    "CKV_AWS_18",
-                    "This is the access-log bucket; logging it into itself would loop.",
-                ),
-                (
-                    "CKV_AWS_145",
-                    "S3 server access logs and load balancer access logs can only be delivered to a bucket encrypted with SSE-S3, not SSE-KMS.",
-                ),
-            ]),
+            skips(&[(
+                "CKV_AWS_18",
+                "This is the access-log bucket; logging it into itself would loop.",
+            )]),
         ),
     );
     let elb_principal = match ELB_ACCOUNTS.iter().find(|(r, _)| *r == region) {
@@ -1243,34 +1237,33 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
         "AWS::IAM::InstanceProfile",
         map([("Roles", seq([r#ref("InstanceRole")]))]),
     ));
-    resources.push(front(res(
-        "LoadBalancer",
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        map([
-            ("Type", s("application")),
-            ("Scheme", s("internet-facing")),
-            ("Subnets", r#ref("PublicSubnetIds")),
-            ("SecurityGroups", seq([r#ref("LoadBalancerSecurityGroup")])),
-            (
-                "LoadBalancerAttributes",
-                seq([
-                    attr("deletion_protection.enabled", "true"),
-                    attr("routing.http.drop_invalid_header_fields.enabled", "true"),
-                    attr("access_logs.s3.enabled", "true"),
-                    map([("Key", s("access_logs.s3.bucket")), ("Value", r#ref("LogBucket"))]),
-                    attr("access_logs.s3.prefix", "alb"),
-                ]),
-            ),
-            ("Tags", tags("drsim recovery load balancer")),
-        ]),
-    ).with("DependsOn", seq([s("LogBucketPolicy")]))
-    .with(
-        "Metadata",
-        skips(&[(
-            "CKV_AWS_91",
-            "Access logging is enabled through LoadBalancerAttributes (access_logs.s3.enabled) to LogBucket.",
-        )]),
-    )));
+    resources.push(front(
+        res(
+            "LoadBalancer",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            map([
+                ("Type", s("application")),
+                ("Scheme", s("internet-facing")),
+                ("Subnets", r#ref("PublicSubnetIds")),
+                ("SecurityGroups", seq([r#ref("LoadBalancerSecurityGroup")])),
+                (
+                    "LoadBalancerAttributes",
+                    seq([
+                        attr("deletion_protection.enabled", "true"),
+                        attr("routing.http.drop_invalid_header_fields.enabled", "true"),
+                        attr("access_logs.s3.enabled", "true"),
+                        map([
+                            ("Key", s("access_logs.s3.bucket")),
+                            ("Value", r#ref("LogBucket")),
+                        ]),
+                        attr("access_logs.s3.prefix", "alb"),
+                    ]),
+                ),
+                ("Tags", tags("drsim recovery load balancer")),
+            ]),
+        )
+        .with("DependsOn", seq([s("LogBucketPolicy")])),
+    ));
     let first = sc
         .tiers
         .first()
@@ -2041,13 +2034,6 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                     ])]),
                 ),
             ]),
-        )
-        .with(
-            "Metadata",
-            skips(&[(
-                "CKV_AWS_111",
-                "Describe calls are read-only and do not support resource-level permissions; every write is scoped to ARNs.",
-            )]),
         ),
         res(
             "RecoveryRunbook",
@@ -2056,7 +2042,10 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                 ("DocumentType", s("Automation")),
                 ("DocumentFormat", s("YAML")),
                 ("Content", content),
-                ("Tags", seq([map([("Key", s("drsim")), ("Value", s("export"))])])),
+                (
+                    "Tags",
+                    seq([map([("Key", s("drsim")), ("Value", s("export"))])]),
+                ),
             ]),
         ),
     ];
