@@ -147,14 +147,17 @@ fn write_map(out: &mut String, pairs: &[(String, Y)], indent: usize) {
 fn write_seq(out: &mut String, items: &[Y], indent: usize) {
     for item in items {
         out.push_str(&" ".repeat(indent));
-        out.push_str("- ");
         match item {
-            Y::Map(pairs) if !pairs.is_empty() => write_map(out, pairs, indent + 2),
+            Y::Map(pairs) if !pairs.is_empty() => {
+                out.push_str("- ");
+                write_map(out, pairs, indent + 2);
+            }
             Y::Seq(inner) if !inner.is_empty() => {
-                out.push('\n');
+                out.push_str("-\n");
                 write_seq(out, inner, indent + 2);
             }
             scalar => {
+                out.push_str("- ");
                 out.push_str(&inline(scalar));
                 out.push('\n');
             }
@@ -182,6 +185,7 @@ mod tests {
     #[test]
     fn writes_nested_blocks_and_quotes_every_string() {
         let doc = map([
+            ("Z", seq([seq([s("n")])])),
             ("A", s("x: y")),
             (
                 "B",
@@ -193,7 +197,7 @@ mod tests {
         ]);
         assert_eq!(
             doc.to_yaml(),
-            "A: \"x: y\"\nB:\n  - K: 1\n    L:\n      - \"a\"\n      - \"b\"\n  - \"c\"\nC:\n  Fn::Sub: \"${AWS::Region}\\n\"\nD: []\nE: true\n"
+            "Z:\n  -\n    - \"n\"\nA: \"x: y\"\nB:\n  - K: 1\n    L:\n      - \"a\"\n      - \"b\"\n  - \"c\"\nC:\n  Fn::Sub: \"${AWS::Region}\\n\"\nD: []\nE: true\n"
         );
     }
 }
