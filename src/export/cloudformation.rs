@@ -1776,7 +1776,9 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
             ("Default", s("drsim-recovery")),
             (
                 "Description",
-                s("Name of the recovery region's stack (recovery.yaml)"),
+                s(format!(
+                    "Name of the recovery region's stack (recovery-{r}.yaml)"
+                )),
             ),
         ]),
     )];
@@ -2040,7 +2042,6 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
             "AWS::SSM::Document",
             map([
                 ("DocumentType", s("Automation")),
-                ("DocumentFormat", s("YAML")),
                 ("Content", content),
                 (
                     "Tags",
