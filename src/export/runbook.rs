@@ -146,7 +146,7 @@ fn actor(e: &Export<'_>, disaster: Option<Disaster>, b: &StepBudget) -> (String,
             "automation".into(),
             "the restored volume loads its blocks from the snapshot on first read; read the hot tables once to warm it".into(),
         ),
-        Action::PromoteDatabase if region_loss && !aurora => (
+        Action::PromoteDatabase | Action::GlobalFailover if region_loss && !aurora => (
             "automation".into(),
             ssm(&format!(
                 "`aws rds promote-read-replica --region {r} --db-instance-identifier <DatabaseReplica>`"
@@ -195,7 +195,12 @@ fn actor(e: &Export<'_>, disaster: Option<Disaster>, b: &StepBudget) -> (String,
         ),
         Action::SwitchDns => (
             "automation".into(),
-            if region_loss && super::cloudformation::fleet_sizes(&e.chosen, 1).0 == 0 {
+            if region_loss
+                && matches!(
+                    e.chosen.strategy,
+                    Strategy::BackupRestore | Strategy::PilotLight
+                )
+            {
                 format!(
                     "{recovery_stack} creates the load balancer and the SECONDARY record `RecoveryRecord`; Route 53 answers it while `PrimaryHealthCheck` is unhealthy; clients follow within the {} s TTL",
                     ttl(sc)
