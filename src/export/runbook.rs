@@ -598,7 +598,9 @@ pub fn readme(e: &Export<'_>) -> String {
     if !e.notes.is_empty() {
         let _ = writeln!(out, "## Adjustments\n");
         for note in &e.notes {
-            let _ = writeln!(out, "- {note}.");
+            let mut chars = note.chars();
+            let first = chars.next().map(|c| c.to_uppercase().to_string());
+            let _ = writeln!(out, "- {}{}.", first.unwrap_or_default(), chars.as_str());
         }
         out.push('\n');
     }
