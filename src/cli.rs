@@ -28,6 +28,8 @@ pub enum Command {
     /// One document to read and forward: the pick and why, the distributions per disaster
     /// type with plots, what drives recovery time, costs, loss exceedance, the assumptions.
     Report(ReportArgs),
+    /// Write a deployable plan for the pick: CloudFormation per region, runbook, assumptions.
+    Export(crate::export::ExportArgs),
     /// Write a commented example scenario (the embedded reference) to start from.
     Init(InitArgs),
     /// Price catalogs: import the AWS Price List files, show what a catalog holds.

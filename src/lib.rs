@@ -6,6 +6,7 @@ pub mod budget;
 pub mod cli;
 pub mod document;
 pub mod exit;
+pub mod export;
 pub mod io;
 pub mod names;
 pub mod plan;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Init(args) => init(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Report(args) => document::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Prices(command) => prices::run(&command),
     };
     match result {

@@ -74,6 +74,9 @@ pub struct Dataset {
     pub retrieval: Dist,
     /// How replicated strategies copy it: the age of its newest replicated object, if replicated.
     pub replication_lag: Option<Dist>,
+    /// How it replicates, as named in the scenario: `none`, `crr`, `crr-rtc` (S3 Replication
+    /// Time Control), for `drsim export`.
+    pub replication: String,
 }
 
 #[derive(Clone, Debug)]

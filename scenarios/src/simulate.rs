@@ -345,6 +345,14 @@ impl Worker {
     }
 }
 
+impl Worker {
+    /// The engine after the last runbook it ran: each step's start and finish (per-step time
+    /// budgets, `drsim export`).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
 impl Default for Worker {
     fn default() -> Self {
         Worker::new()
@@ -602,6 +610,20 @@ impl Compiled {
             params,
             backup: OnceCell::new(),
         }
+    }
+
+    /// Runs only the recovery runbook of `strategy` on a trial, exactly as [`Compiled::recover`]
+    /// begins (same parameters, same stream), leaving each step's times in
+    /// [`Worker::engine`]; returns the makespan. [`Compiled::recover`] may run the failback
+    /// runbook afterwards on the same engine, so per-step recovery times are read here.
+    pub fn run_recovery(&self, trial: &Trial, strategy: Strategy, worker: &mut Worker) -> f64 {
+        worker.params = trial.params;
+        let mut srng = stream_rng(trial.seed, trial.index, STREAM_RECOVERY);
+        worker.engine.run(
+            &self.recovery[strategy.index()][trial.draw.disaster.index()],
+            &worker.params,
+            &mut srng,
+        )
     }
 
     /// Recovers `strategy` from a trial's disaster; its critical path is left in

@@ -839,6 +839,10 @@ fn datasets(
                 (s.get_ref().clone(), delay)
             }
         };
+        let replication = raw
+            .replication
+            .as_ref()
+            .map_or("crr".to_string(), |m| m.get_ref().clone());
         let replication_lag = match raw.replication.as_ref() {
             None => replication_lag("crr").and_then(Result::ok).flatten(),
             Some(m) => replication_lag(m.get_ref())
@@ -860,6 +864,7 @@ fn datasets(
             storage,
             retrieval: retrieval_delay,
             replication_lag,
+            replication,
         });
     }
     Ok(data)
