@@ -30,6 +30,25 @@ pub enum Command {
     /// Price catalogs: import the AWS Price List files, show what a catalog holds.
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Merge the results files of the shards of one run (`--shard K/N`) and render what the
+    /// whole run renders.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Results files, one per shard (any order).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +101,11 @@ pub struct PricesShowArgs {
 pub struct SimulateArgs {
     /// Scenario file (TOML); the embedded reference scenario when left out.
     pub scenario: Option<PathBuf>,
+    /// Run only slice K of N of the trials (whole chunks) and write its results file (JSON, to
+    /// --out or stdout) for `drsim merge`; `auto/N` reads K from AWS_BATCH_JOB_ARRAY_INDEX or
+    /// JOB_COMPLETION_INDEX (0-based).
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse)]
+    pub shard: Option<crate::shard::ShardSpec>,
     #[command(flatten)]
     pub run: RunFlags,
 }

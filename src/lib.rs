@@ -4,10 +4,13 @@
 
 pub mod cli;
 pub mod exit;
+pub mod merge;
 pub mod output;
 pub mod plan;
 pub mod prices;
 pub mod report;
+pub mod results_file;
+pub mod shard;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -45,6 +48,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Init(args) => init(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Prices(command) => prices::run(&command),
+        Command::Merge(args) => merge::run(&args),
     };
     match result {
         Ok(status) => status,
@@ -60,25 +64,13 @@ pub fn run(cli: Cli) -> ExitStatus {
 
 /// Reads and validates a scenario, or the embedded reference when `path` is `None`.
 pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure> {
-    match path {
-        None => scenarios::reference()
-            .map(|s| (s, scenarios::REFERENCE_NAME.to_string()))
-            .map_err(|e| Failure::BadInput(e.to_string())),
-        Some(path) => {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Failure::BadInput(format!(
-                    "{name}: cannot read the scenario file: {e}\n  help: check the path, or leave it out to use the embedded reference scenario (`drsim init` writes a copy)"
-                ))
-            })?;
-            scenarios::load(&text, &name)
-                .map(|s| (s, name))
-                .map_err(|e| Failure::BadInput(e.to_string()))
-        }
-    }
+    results_file::Source::read(path).map(|source| (source.scenario, source.file))
 }
 
 fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
+    if let Some(shard) = args.shard {
+        return merge::simulate_shard(args, shard);
+    }
     let (flags, common) = (&args.run, &args.run.common);
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
     if !common.quiet {

@@ -281,7 +281,8 @@ pub struct Results {
 }
 
 impl Results {
-    fn new(compiled: &Compiled) -> Results {
+    /// Empty results for a compiled scenario (no trial yet).
+    pub fn new(compiled: &Compiled) -> Results {
         Results {
             trials: 0,
             cells: compiled
@@ -383,14 +384,42 @@ fn ms(seconds: f64) -> u64 {
 
 /// Runs the scenario.
 pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results, SimulateError> {
+    simulate_range(scenario, options, 0..options.trials)
+}
+
+/// The trials of shard `index` (1-based) of `count` in a run of `trials` trials: a contiguous
+/// run of whole chunks of [`CHUNK_SIZE`] trials (the last one possibly short), the chunks split
+/// as evenly as possible, earlier shards taking no more than later ones. The shards of a run
+/// cover its trials exactly once; a shard may be empty when there are more shards than chunks.
+/// `None` when `index` is not in `1..=count`.
+pub fn shard_range(trials: u64, index: u64, count: u64) -> Option<std::ops::Range<u64>> {
+    if index == 0 || index > count {
+        return None;
+    }
+    let chunks = u128::from(trials.div_ceil(CHUNK_SIZE));
+    let bound = |k: u64| {
+        let chunk = (chunks * u128::from(k) / u128::from(count)) as u64;
+        chunk.saturating_mul(CHUNK_SIZE).min(trials)
+    };
+    Some(bound(index - 1)..bound(index))
+}
+
+/// Runs the trials of `range` only (`options.trials` is ignored); merging the results of ranges
+/// that cover `0..n` gives exactly the results of a run of `n` trials.
+pub fn simulate_range(
+    scenario: &Scenario,
+    options: &RunOptions<'_>,
+    range: std::ops::Range<u64>,
+) -> Result<Results, SimulateError> {
     let compiled = Compiled::new(scenario)?;
     let config = RunConfig {
         trials: options.trials,
         chunk_size: CHUNK_SIZE,
         threads: options.threads,
     };
-    let results = runner::run(
+    let results = runner::run_range(
         &config,
+        range,
         || Results::new(&compiled),
         Worker::new,
         |trial, worker, results| {

@@ -1,0 +1,84 @@
+//! Shards: `drsim simulate --shard K/N` runs one slice of the trials into a results file, and
+//! `drsim merge` checks that the files are the slices of one run, merges them exactly, and
+//! renders what the whole run renders (byte for byte, in every format).
+
+use std::sync::atomic::AtomicU64;
+
+use scenarios::RunOptions;
+
+use crate::cli::{MergeArgs, SimulateArgs};
+use crate::exit::ExitStatus;
+use crate::results_file::{self, Header, ResultsFile, Source};
+use crate::shard::ShardSpec;
+use crate::{Failure, output, report, with_progress, write_output};
+
+/// `drsim simulate --shard K/N`: runs the slice and writes its results file.
+pub fn simulate_shard(args: &SimulateArgs, spec: ShardSpec) -> Result<ExitStatus, Failure> {
+    let (flags, common) = (&args.run, &args.run.common);
+    let shard = spec.resolve()?;
+    let source = Source::read(args.scenario.as_deref())?;
+    if !common.quiet {
+        for warning in &source.scenario.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let range = scenarios::simulate::shard_range(flags.trials, shard.index, shard.count)
+        .ok_or_else(|| {
+            Failure::BadInput(format!(
+                "shard {}/{} is not a slice",
+                shard.index, shard.count
+            ))
+        })?;
+    let progress = AtomicU64::new(0);
+    let options = RunOptions {
+        trials: flags.trials,
+        seed: common.seed,
+        threads: common.threads(),
+        progress: Some(&progress),
+    };
+    let size = range.end - range.start;
+    let show = !common.quiet && size >= 100_000;
+    let results = with_progress(show, size, "trials", &progress, || {
+        scenarios::simulate::simulate_range(&source.scenario, &options, range.clone())
+    })
+    .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = ResultsFile::new(
+        &source,
+        &Header {
+            command: "simulate",
+            strategy: None,
+            seed: common.seed,
+            trials: flags.trials,
+            shard,
+            range,
+        },
+        &results,
+    )
+    .map_err(Failure::Io)?;
+    let text = file.to_text().map_err(Failure::Io)?;
+    write_output(common.out.as_deref(), &text).map_err(Failure::Io)?;
+    Ok(ExitStatus::Success)
+}
+
+/// `drsim merge`.
+pub fn run(args: &MergeArgs) -> Result<ExitStatus, Failure> {
+    let merged = results_file::merge_files(&args.files)?;
+    if merged.command != "simulate" {
+        return Err(Failure::BadInput(format!(
+            "these are shards of `drsim {}`\n  help: merge them with `drsim {} --merge`",
+            merged.command, merged.command
+        )));
+    }
+    let scenario = &merged.source.scenario;
+    let report = report::build(scenario, &merged.source.file, &merged.results, merged.seed);
+    if !args.quiet {
+        for warning in &report.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let text = output::renderer(args.format)
+        .render(&report)
+        .map_err(Failure::Io)?;
+    write_output(args.out.as_deref(), &text).map_err(Failure::Io)?;
+    Ok(ExitStatus::Success)
+}
