@@ -33,6 +33,57 @@ pub enum Command {
     /// Merge the results files of the shards of one run (`--shard K/N`) and render what the
     /// whole run renders.
     Merge(MergeArgs),
+    /// CI gate: judge the deployed strategy against every disaster type's objectives (and a
+    /// baseline); exit 1 when a check fails.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario file (TOML); the embedded reference scenario when left out.
+    pub scenario: Option<PathBuf>,
+    /// The deployed strategy (default: the scenario's `[check] strategy`).
+    #[arg(long, value_name = "NAME")]
+    pub strategy: Option<String>,
+    /// Number of trials (disasters), at least 1.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: u64,
+    /// Seed of the random streams; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); the output does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..1025))]
+    pub threads: Option<u32>,
+    /// Compare with this results file (from --save-baseline); a significant change beyond
+    /// `[check] tolerance` fails.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's results file here, to use later as --baseline.
+    #[arg(long, value_name = "FILE")]
+    pub save_baseline: Option<PathBuf>,
+    /// Write a JUnit XML report here (a testsuite per disaster type, a testcase per objective).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Output formats of `drsim check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Text for people.
+    Table,
+    /// Versioned JSON for machines.
+    Json,
+    /// Markdown (what goes to GITHUB_STEP_SUMMARY).
+    Markdown,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! simulation with a progress bar on stderr, renders the report and writes it (stdout or a
 //! file, atomically), and maps every outcome to a documented exit code ([`exit::ExitStatus`]).
 
+pub mod check;
 pub mod cli;
 pub mod exit;
 pub mod merge;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Plan(args) => plan::run(&args),
         Command::Prices(command) => prices::run(&command),
         Command::Merge(args) => merge::run(&args),
+        Command::Check(args) => check::run(&args),
     };
     match result {
         Ok(status) => status,

@@ -43,6 +43,13 @@ raw_section!(RawScenario {
     costs: RawCosts,
     plan: RawPlan,
     pricing: RawPricing,
+    check: RawCheck,
+});
+
+raw_section!(RawCheck {
+    strategy: Spanned<String>,
+    tolerance: Spanned<String>,
+    p_meet_tolerance: Spanned<f64>,
 });
 
 raw_section!(RawCosts {
