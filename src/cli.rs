@@ -61,6 +61,11 @@ pub struct CheckArgs {
     /// Write this run's results file here, to use later as --baseline.
     #[arg(long, value_name = "FILE")]
     pub save_baseline: Option<PathBuf>,
+    /// Run only slice K of N of the trials and write its results file (to --out or stdout);
+    /// `drsim merge` then judges the whole run. `auto/N` reads K from AWS_BATCH_JOB_ARRAY_INDEX
+    /// or JOB_COMPLETION_INDEX (0-based).
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse, conflicts_with_all = ["baseline", "save_baseline", "junit"])]
+    pub shard: Option<crate::shard::ShardSpec>,
     /// Write a JUnit XML report here (a testsuite per disaster type, a testcase per objective).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

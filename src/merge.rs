@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicU64;
 
 use scenarios::RunOptions;
 
-use crate::cli::{MergeArgs, SimulateArgs};
+use crate::cli::{CheckFormat, Format, MergeArgs, SimulateArgs};
 use crate::exit::ExitStatus;
 use crate::results_file::{self, Header, ResultsFile, Source};
 use crate::shard::ShardSpec;
@@ -62,8 +62,10 @@ pub fn simulate_shard(args: &SimulateArgs, spec: ShardSpec) -> Result<ExitStatus
 
 /// `drsim merge`.
 pub fn run(args: &MergeArgs) -> Result<ExitStatus, Failure> {
-    // A `check` results file holds the whole simulation too: it renders like `simulate`.
     let merged = results_file::merge_files(&args.files)?;
+    if merged.command == "check" {
+        return merge_check(args, &merged);
+    }
     let scenario = &merged.source.scenario;
     let report = report::build(scenario, &merged.source.file, &merged.results, merged.seed);
     if !args.quiet {
@@ -76,4 +78,33 @@ pub fn run(args: &MergeArgs) -> Result<ExitStatus, Failure> {
         .map_err(Failure::Io)?;
     write_output(args.out.as_deref(), &text).map_err(Failure::Io)?;
     Ok(ExitStatus::Success)
+}
+
+/// The shards of `drsim check`: the whole run judged, as `drsim check` would (without a
+/// baseline); exit 1 when a check fails.
+fn merge_check(args: &MergeArgs, merged: &results_file::Merged) -> Result<ExitStatus, Failure> {
+    let strategy = merged
+        .strategy
+        .as_deref()
+        .and_then(|name| {
+            scenarios::Strategy::ALL
+                .into_iter()
+                .find(|s| s.name() == name)
+        })
+        .ok_or_else(|| {
+            Failure::BadInput(
+                "the shards of `drsim check` do not name a known strategy (damaged files?)".into(),
+            )
+        })?;
+    let format = match args.format {
+        Format::Table => CheckFormat::Table,
+        Format::Json => CheckFormat::Json,
+        Format::Csv => {
+            return Err(Failure::BadInput(
+                "`drsim check` has no CSV output\n  help: use --format table or json".into(),
+            ));
+        }
+    };
+    let report = crate::check::judge(&merged.source, &merged.results, strategy, merged.seed, None);
+    crate::check::finish(&report, format, args.out.as_deref())
 }

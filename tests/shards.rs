@@ -246,3 +246,66 @@ fn merge_on_the_command_line_equals_the_whole_run_and_refuses_mismatches() {
     );
     refused(d, &["nothing.json"], &["nothing.json", "cannot read"]);
 }
+
+#[test]
+fn check_shards_merge_into_the_whole_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = [
+        "--trials",
+        "9000",
+        "--seed",
+        "8",
+        "--strategy",
+        "backup-restore",
+    ];
+    for k in 1..=2 {
+        let out = drsim()
+            .current_dir(d)
+            .args([
+                "check",
+                "-q",
+                "--shard",
+                &format!("{k}/2"),
+                "--out",
+                &format!("c{k}.json"),
+            ])
+            .args(base)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let whole = drsim()
+        .args(["check", "-q", "--format", "json"])
+        .args(base)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    let merged = drsim()
+        .current_dir(d)
+        .args(["merge", "-q", "--format", "json", "c2.json", "c1.json"])
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    assert_eq!(
+        whole.status.code(),
+        Some(1),
+        "backup-restore misses its RPO"
+    );
+    assert_eq!(merged.status.code(), whole.status.code());
+    assert_eq!(merged.stdout, whole.stdout);
+    // A check shard and a simulate shard are not slices of one run.
+    run_shard(
+        d,
+        &["--trials", "9000", "--seed", "8", "--shard", "2/2"],
+        "s2.json",
+    );
+    refused(d, &["c1.json", "s2.json"], &["command"]);
+}

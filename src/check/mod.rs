@@ -136,11 +136,39 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         threads,
         progress: Some(&progress),
     };
-    let show = !args.quiet && args.trials >= 100_000;
-    let results = with_progress(show, args.trials, "trials", &progress, || {
-        scenarios::simulate(scenario, &options)
+    let shard = args.shard.map(|spec| spec.resolve()).transpose()?;
+    let range =
+        match shard {
+            None => 0..args.trials,
+            Some(s) => scenarios::simulate::shard_range(args.trials, s.index, s.count).ok_or_else(
+                || Failure::BadInput(format!("shard {}/{} is not a slice", s.index, s.count)),
+            )?,
+        };
+    let size = range.end - range.start;
+    let show = !args.quiet && size >= 100_000;
+    let results = with_progress(show, size, "trials", &progress, || {
+        scenarios::simulate::simulate_range(scenario, &options, range.clone())
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some(shard) = shard {
+        // A slice is not judged: `drsim merge` judges the whole run.
+        let file = ResultsFile::new(
+            &source,
+            &Header {
+                command: "check",
+                strategy: Some(strategy),
+                seed: args.seed,
+                trials: args.trials,
+                shard,
+                range,
+            },
+            &results,
+        )
+        .map_err(Failure::Io)?;
+        let text = file.to_text().map_err(Failure::Io)?;
+        write_output(args.out.as_deref(), &text).map_err(Failure::Io)?;
+        return Ok(ExitStatus::Success);
+    }
     let report = judge(&source, &results, strategy, args.seed, baseline.as_ref());
 
     if let Some(path) = &args.save_baseline {
@@ -170,17 +198,26 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
             eprintln!("{line}");
         }
     }
-    let text = match args.format {
-        CheckFormat::Table => render::text(&report),
-        CheckFormat::Markdown => render::markdown(&report),
+    finish(&report, args.format, args.out.as_deref())
+}
+
+/// Renders the report, writes it, and gives the exit status of its verdict.
+pub fn finish(
+    report: &CheckReport,
+    format: CheckFormat,
+    out: Option<&Path>,
+) -> Result<ExitStatus, Failure> {
+    let text = match format {
+        CheckFormat::Table => render::text(report),
+        CheckFormat::Markdown => render::markdown(report),
         CheckFormat::Json => {
             let mut text =
-                serde_json::to_string_pretty(&report).map_err(|e| Failure::Io(e.into()))?;
+                serde_json::to_string_pretty(report).map_err(|e| Failure::Io(e.into()))?;
             text.push('\n');
             text
         }
     };
-    write_output(args.out.as_deref(), &text).map_err(Failure::Io)?;
+    write_output(out, &text).map_err(Failure::Io)?;
     Ok(if report.passed {
         ExitStatus::Success
     } else {
