@@ -66,6 +66,11 @@ pub struct CheckArgs {
     /// or JOB_COMPLETION_INDEX (0-based).
     #[arg(long, value_name = "K/N", value_parser = crate::shard::parse, conflicts_with_all = ["baseline", "save_baseline", "junit"])]
     pub shard: Option<crate::shard::ShardSpec>,
+    /// Keep adding trials until this Monte Carlo standard error is reached in every disaster
+    /// type of the strategy judged (`p95-rto=30s`, `p95-rpo=1m`, `p-meet=0.002`; repeatable),
+    /// with --trials as the cap.
+    #[arg(long, value_name = "TARGET", value_parser = crate::precision::parse, conflicts_with = "shard")]
+    pub precision: Vec<crate::precision::Target>,
     /// Write a JUnit XML report here (a testsuite per disaster type, a testcase per objective).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -162,6 +167,11 @@ pub struct SimulateArgs {
     /// JOB_COMPLETION_INDEX (0-based).
     #[arg(long, value_name = "K/N", value_parser = crate::shard::parse)]
     pub shard: Option<crate::shard::ShardSpec>,
+    /// Keep adding trials until this Monte Carlo standard error is reached in every disaster
+    /// type of every strategy (`p95-rto=30s`, `p95-rpo=1m`, `p-meet=0.002`; repeatable), with
+    /// --trials as the cap.
+    #[arg(long, value_name = "TARGET", value_parser = crate::precision::parse, conflicts_with = "shard")]
+    pub precision: Vec<crate::precision::Target>,
     #[command(flatten)]
     pub run: RunFlags,
 }

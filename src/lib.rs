@@ -8,6 +8,7 @@ pub mod exit;
 pub mod merge;
 pub mod output;
 pub mod plan;
+pub mod precision;
 pub mod prices;
 pub mod report;
 pub mod results_file;
@@ -89,7 +90,22 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     };
     let show = !common.quiet && flags.trials >= 100_000;
     let results = with_progress(show, flags.trials, "trials", &progress, || {
-        scenarios::simulate(&scenario, &options)
+        if args.precision.is_empty() {
+            return scenarios::simulate(&scenario, &options);
+        }
+        let (results, outcome) = precision::simulate(
+            &scenario,
+            common.seed,
+            options.threads,
+            flags.trials,
+            &args.precision,
+            &scenarios::Strategy::ALL,
+            options.progress,
+        )?;
+        if !common.quiet {
+            eprintln!("{}", outcome.describe());
+        }
+        Ok(results)
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = report::build(&scenario, &file, &results, common.seed);

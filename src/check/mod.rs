@@ -53,6 +53,8 @@ pub struct CheckReport {
     pub passed: bool,
     pub failures: usize,
     pub baseline: Option<BaselineInfo>,
+    /// With `--precision`: whether it was reached, and the trials it took.
+    pub precision: Option<PrecisionInfo>,
     /// One per disaster type, in simulation order.
     pub disasters: Vec<DisasterCases>,
     pub warnings: Vec<String>,
@@ -66,6 +68,14 @@ pub struct BaselineInfo {
     /// Whether the scenario differs from the one the baseline ran (what a baseline check is
     /// for: the difference is judged, not refused).
     pub scenario_changed: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PrecisionInfo {
+    pub reached: bool,
+    pub trials_used: u64,
+    /// `--trials`.
+    pub cap: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -146,10 +156,29 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         };
     let size = range.end - range.start;
     let show = !args.quiet && size >= 100_000;
+    let mut precision = None;
     let results = with_progress(show, size, "trials", &progress, || {
-        scenarios::simulate::simulate_range(scenario, &options, range.clone())
+        if args.precision.is_empty() {
+            return scenarios::simulate::simulate_range(scenario, &options, range.clone());
+        }
+        let (results, outcome) = crate::precision::simulate(
+            scenario,
+            args.seed,
+            threads,
+            args.trials,
+            &args.precision,
+            &[strategy],
+            options.progress,
+        )?;
+        precision = Some(outcome);
+        Ok(results)
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some(outcome) = &precision
+        && !args.quiet
+    {
+        eprintln!("{}", outcome.describe());
+    }
     if let Some(shard) = shard {
         // A slice is not judged: `drsim merge` judges the whole run.
         let file = ResultsFile::new(
@@ -169,7 +198,12 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         write_output(args.out.as_deref(), &text).map_err(Failure::Io)?;
         return Ok(ExitStatus::Success);
     }
-    let report = judge(&source, &results, strategy, args.seed, baseline.as_ref());
+    let mut report = judge(&source, &results, strategy, args.seed, baseline.as_ref());
+    report.precision = precision.map(|o| PrecisionInfo {
+        reached: o.met,
+        trials_used: o.trials,
+        cap: args.trials,
+    });
 
     if let Some(path) = &args.save_baseline {
         let file = ResultsFile::new(
@@ -364,6 +398,7 @@ pub fn judge(
         confidence,
         passed: failures == 0,
         failures,
+        precision: None,
         baseline: baseline.map(|b| BaselineInfo {
             file: b.file.clone(),
             seed: b.seed,
