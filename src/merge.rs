@@ -51,6 +51,7 @@ pub fn simulate_shard(args: &SimulateArgs, spec: ShardSpec) -> Result<ExitStatus
             trials: flags.trials,
             shard,
             range,
+            monthly_spend: None,
         },
         &results,
     )
@@ -105,6 +106,13 @@ fn merge_check(args: &MergeArgs, merged: &results_file::Merged) -> Result<ExitSt
             ));
         }
     };
-    let report = crate::check::judge(&merged.source, &merged.results, strategy, merged.seed, None);
+    let report = crate::check::judge(
+        &merged.source,
+        &merged.results,
+        strategy,
+        merged.seed,
+        merged.monthly_spend,
+        None,
+    );
     crate::check::finish(&report, format, args.out.as_deref())
 }

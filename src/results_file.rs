@@ -124,6 +124,9 @@ pub struct ResultsFile {
     pub shard: ShardRecord,
     /// The trials this file covers, `start..end`.
     pub range: RangeRecord,
+    /// `check`: the judged strategy's monthly DR spend, exact US dollars as a decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_spend: Option<String>,
     pub results: ResultsRecord,
 }
 
@@ -216,6 +219,7 @@ pub struct Header<'a> {
     pub trials: u64,
     pub shard: ShardRecord,
     pub range: std::ops::Range<u64>,
+    pub monthly_spend: Option<pricing::Usd>,
 }
 
 impl ResultsFile {
@@ -240,6 +244,7 @@ impl ResultsFile {
                 start: header.range.start,
                 end: header.range.end,
             },
+            monthly_spend: header.monthly_spend.map(|u| u.0.to_string()),
             results: record_results(results)?,
         })
     }
@@ -297,6 +302,20 @@ impl ResultsFile {
                 "{name}: damaged results file: {e}\n  help: write it again; results files are not meant to be edited"
             ))
         })
+    }
+
+    /// The monthly spend recorded, if any (a damaged amount is bad input).
+    pub fn spend(&self, name: &str) -> Result<Option<pricing::Usd>, Failure> {
+        self.monthly_spend
+            .as_deref()
+            .map(|text| {
+                pricing::Usd::parse(text).ok_or_else(|| {
+                    Failure::BadInput(format!(
+                        "{name}: damaged results file: `monthly_spend` {text:?} is not an amount"
+                    ))
+                })
+            })
+            .transpose()
     }
 
     /// The accumulators, checked against the compiled scenario (runbook lengths) and against
@@ -477,6 +496,7 @@ pub struct Merged {
     pub trials: u64,
     pub command: String,
     pub strategy: Option<String>,
+    pub monthly_spend: Option<pricing::Usd>,
     pub results: Results,
 }
 
@@ -611,6 +631,7 @@ pub fn merge(files: &[(String, ResultsFile)]) -> Result<Merged, Failure> {
         trials: first.trials,
         command: first.command.clone(),
         strategy: first.strategy.clone(),
+        monthly_spend: first.spend(first_name)?,
         results: merged,
     })
 }

@@ -212,6 +212,38 @@ fn baselines_pass_with_another_seed_and_fail_on_a_doubled_decision_delay() {
             .iter()
             .all(|c| c.1.contains("baseline") || c.2.is_none())
     );
+
+    // A twice-as-large replica doubles its price: the monthly spend rises beyond 5 %.
+    std::fs::write(
+        d.join("big.toml"),
+        "[database]\ninstance-class = \"db.r6g.xlarge\"\n",
+    )
+    .unwrap();
+    let big = check(
+        d,
+        &[
+            "big.toml",
+            "--seed",
+            "1",
+            "--baseline",
+            "base.json",
+            "--junit",
+            "big.xml",
+        ],
+    );
+    assert_eq!(
+        big.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&big.stdout)
+    );
+    let cases = junit_cases(&d.join("big.xml"));
+    let spend = cases.iter().find(|c| c.0 == "monthly-spend").unwrap();
+    assert_eq!(spend.1, "monthly-spend-vs-baseline");
+    assert!(
+        spend.2.as_deref().unwrap().contains("tolerance"),
+        "{spend:?}"
+    );
 }
 
 #[test]

@@ -45,6 +45,7 @@ fn shard_files(source: &Source, trials: u64, seed: u64, count: u64) -> Vec<(Stri
                     trials,
                     shard: ShardRecord { index, count },
                     range,
+                    monthly_spend: None,
                 },
                 &results,
             )

@@ -254,6 +254,17 @@ pub struct CheckConfig {
     pub tolerance: Tolerance,
     /// How far P(meet) may fall against the baseline (absolute, e.g. 0.01).
     pub p_meet_tolerance: f64,
+    /// How far the monthly DR spend may rise against the baseline.
+    pub spend_tolerance: SpendTolerance,
+}
+
+/// A tolerance on money: a share of the baseline's amount, or whole cents.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SpendTolerance {
+    /// A share, e.g. 0.05 for "5%".
+    Relative(f64),
+    /// US cents.
+    Cents(u64),
 }
 
 /// A tolerance on a duration: a share of the baseline's value, or seconds.

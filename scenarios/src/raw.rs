@@ -50,6 +50,7 @@ raw_section!(RawCheck {
     strategy: Spanned<String>,
     tolerance: Spanned<String>,
     p_meet_tolerance: Spanned<f64>,
+    spend_tolerance: Spanned<toml::Value>,
 });
 
 raw_section!(RawCosts {

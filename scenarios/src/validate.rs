@@ -1444,9 +1444,31 @@ fn check_config(
             format!("{} is not a probability between 0 and 1", p_meet.value),
         ));
     }
+    let spend = pick(layers, u, r, "check.spend-tolerance", |s| {
+        s.spend_tolerance.as_ref()
+    })?;
+    let spend_tolerance = match spend.value.as_str().map(str::trim) {
+        Some(text) if text.ends_with('%') => text
+            .trim_end_matches('%')
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|p| p.is_finite() && *p >= 0.0)
+            .map(|p| SpendTolerance::Relative(p / 100.0))
+            .ok_or_else(|| {
+                spend
+                    .error(
+                        "check.spend-tolerance",
+                        format!("\"{text}\" is not a percentage"),
+                    )
+                    .with_help("write a share like \"5%\", or an amount of US dollars like 50")
+            })?,
+        _ => SpendTolerance::Cents(cents(&spend, "check.spend-tolerance")?),
+    };
     Ok(CheckConfig {
         strategy,
         tolerance,
         p_meet_tolerance: *p_meet.value,
+        spend_tolerance,
     })
 }

@@ -35,6 +35,7 @@ use crate::exit::ExitStatus;
 use crate::report::{Probability, ScenarioInfo, probability};
 use crate::results_file::{Header, ResultsFile, ShardRecord, Source};
 use crate::{Failure, with_progress, write_output};
+use pricing::Usd;
 
 /// Version of `drsim check --format json`; bump the major part on any breaking change.
 pub const SCHEMA_VERSION: &str = "1.0";
@@ -55,6 +56,12 @@ pub struct CheckReport {
     pub baseline: Option<BaselineInfo>,
     /// With `--precision`: whether it was reached, and the trials it took.
     pub precision: Option<PrecisionInfo>,
+    /// The strategy's monthly DR spend, US dollars (a decimal string; `null` when a price is
+    /// missing).
+    pub monthly_spend: Option<String>,
+    /// With `--baseline`: the monthly spend against the baseline's (a JUnit suite of its own,
+    /// `monthly-spend`).
+    pub spend_cases: Vec<Case>,
     /// One per disaster type, in simulation order.
     pub disasters: Vec<DisasterCases>,
     pub warnings: Vec<String>,
@@ -135,6 +142,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
             eprintln!("warning: {warning}");
         }
     }
+    let spend = monthly_spend(&source, args.scenario.as_deref(), strategy, args.quiet);
     let progress = AtomicU64::new(0);
     let threads = args
         .threads
@@ -190,6 +198,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
                 trials: args.trials,
                 shard,
                 range,
+                monthly_spend: spend,
             },
             &results,
         )
@@ -198,7 +207,14 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         write_output(args.out.as_deref(), &text).map_err(Failure::Io)?;
         return Ok(ExitStatus::Success);
     }
-    let mut report = judge(&source, &results, strategy, args.seed, baseline.as_ref());
+    let mut report = judge(
+        &source,
+        &results,
+        strategy,
+        args.seed,
+        spend,
+        baseline.as_ref(),
+    );
     report.precision = precision.map(|o| PrecisionInfo {
         reached: o.met,
         trials_used: o.trials,
@@ -212,9 +228,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
                 command: "check",
                 strategy: Some(strategy),
                 seed: args.seed,
-                trials: args.trials,
+                // With --precision, the trials used.
+                trials: results.trials,
                 shard: ShardRecord { index: 1, count: 1 },
-                range: 0..args.trials,
+                range: 0..results.trials,
+                monthly_spend: spend,
             },
             &results,
         )
@@ -279,12 +297,53 @@ fn append(path: &Path, text: &str) -> anyhow::Result<()> {
     })
 }
 
+/// The strategy's monthly DR spend in the recovery region (docs/costs.md), from the embedded
+/// catalog and the scenario's own; `None`, with a warning, when a price is missing.
+fn monthly_spend(
+    source: &Source,
+    path: Option<&Path>,
+    strategy: Strategy,
+    quiet: bool,
+) -> Option<Usd> {
+    let scenario = &source.scenario;
+    let spend = crate::plan::load_catalog(scenario, path)
+        .map_err(|e| match e {
+            Failure::BadInput(m) => m,
+            Failure::Io(e) => format!("{e:#}"),
+        })
+        .and_then(|catalog| {
+            let prices = planner::cost::Prices::new(
+                &catalog,
+                &scenario.recovery_region,
+                scenario.pricing.fallback_region.as_deref(),
+            );
+            planner::cost::monthly(scenario, &scenario.strategies[strategy.index()], &prices)
+                .map(|items| items.iter().map(|i| i.usd).sum::<Usd>())
+                .map_err(|e| e.to_string())
+        });
+    match spend {
+        Ok(usd) => Some(usd),
+        Err(message) => {
+            if !quiet {
+                eprintln!("warning: the monthly spend is not checked: {message}");
+            }
+            None
+        }
+    }
+}
+
+/// An amount rounded to the cent, as a decimal string ("366.17").
+fn cents_text(usd: Usd) -> String {
+    Usd::from_cents(usd.cents()).0.to_string()
+}
+
 /// A baseline read and checked against this run.
 pub struct Baseline {
     pub file: String,
     pub seed: u64,
     pub trials: u64,
     pub scenario_changed: bool,
+    pub monthly_spend: Option<Usd>,
     pub results: Results,
 }
 
@@ -319,6 +378,7 @@ impl Baseline {
             Compiled::new(&theirs.scenario).map_err(|e| Failure::BadInput(e.to_string()))?;
         let results = file.results(&compiled, &name)?;
         Ok(Baseline {
+            monthly_spend: file.spend(&name)?,
             file: name,
             seed: file.seed,
             trials: file.trials,
@@ -348,6 +408,7 @@ pub fn judge(
     results: &Results,
     strategy: Strategy,
     seed: u64,
+    spend: Option<Usd>,
     baseline: Option<&Baseline>,
 ) -> CheckReport {
     let scenario = &source.scenario;
@@ -383,9 +444,14 @@ pub fn judge(
             cases,
         });
     }
+    let spend_cases: Vec<Case> = match (spend, baseline) {
+        (Some(now), Some(base)) => vec![spend_case(now, base.monthly_spend, scenario)],
+        _ => Vec::new(),
+    };
     let failures = disasters
         .iter()
         .flat_map(|d| &d.cases)
+        .chain(&spend_cases)
         .filter(|c| c.failed())
         .count();
     CheckReport {
@@ -399,6 +465,8 @@ pub fn judge(
         passed: failures == 0,
         failures,
         precision: None,
+        monthly_spend: spend.map(cents_text),
+        spend_cases,
         baseline: baseline.map(|b| BaselineInfo {
             file: b.file.clone(),
             seed: b.seed,
@@ -598,6 +666,40 @@ fn p_meet_case(now: &Proportion, base: &Proportion, tolerance: f64, rate: f64) -
         },
         message,
         note,
+        key: None,
+        p_meet: None,
+    }
+}
+
+/// The monthly spend against the baseline's: fails when it rose beyond `[check]
+/// spend-tolerance` (spend is computed, not sampled: no noise to test).
+fn spend_case(now: Usd, base: Option<Usd>, scenario: &Scenario) -> Case {
+    let name = "monthly-spend-vs-baseline";
+    let Some(base) = base else {
+        return skipped_regression(name, "the baseline has no monthly spend");
+    };
+    let allowed = match scenario.check.spend_tolerance {
+        scenarios::model::SpendTolerance::Relative(share) => base.times(share),
+        scenarios::model::SpendTolerance::Cents(cents) => {
+            Usd::from_cents(i64::try_from(cents).unwrap_or(i64::MAX))
+        }
+    };
+    let rise = now - base;
+    let failed = rise.0 > allowed.0;
+    let sign = if rise.0.is_sign_negative() {
+        "−"
+    } else {
+        "+"
+    };
+    let magnitude = Usd(rise.0.abs());
+    Case {
+        name,
+        kind: "regression",
+        status: if failed { "failed" } else { "passed" },
+        message: format!(
+            "monthly DR spend {now} vs baseline {base}: change {sign}{magnitude}, tolerance {allowed}"
+        ),
+        note: None,
         key: None,
         p_meet: None,
     }

@@ -5,6 +5,34 @@ use std::fmt::Write;
 
 use super::{Case, CheckReport};
 
+/// A group of cases: a disaster type, or the monthly spend.
+struct Suite<'a> {
+    name: &'static str,
+    /// Trials of a disaster type (`None` for the spend).
+    trials: Option<u64>,
+    cases: &'a [Case],
+}
+
+fn suites(report: &CheckReport) -> Vec<Suite<'_>> {
+    let mut out: Vec<Suite<'_>> = report
+        .disasters
+        .iter()
+        .map(|d| Suite {
+            name: d.disaster,
+            trials: Some(d.trials),
+            cases: &d.cases,
+        })
+        .collect();
+    if !report.spend_cases.is_empty() {
+        out.push(Suite {
+            name: "monthly-spend",
+            trials: None,
+            cases: &report.spend_cases,
+        });
+    }
+    out
+}
+
 fn status_word(case: &Case) -> &'static str {
     match case.status {
         "passed" => "pass",
@@ -20,11 +48,7 @@ fn verdict(report: &CheckReport) -> String {
         format!(
             "FAILED: {} of {} checks of {} failed",
             report.failures,
-            report
-                .disasters
-                .iter()
-                .map(|d| d.cases.len())
-                .sum::<usize>(),
+            suites(report).iter().map(|d| d.cases.len()).sum::<usize>(),
             report.strategy
         )
     }
@@ -63,9 +87,19 @@ pub fn text(report: &CheckReport) -> String {
             }
         );
     }
-    for d in &report.disasters {
-        let _ = writeln!(out, "\n{} ({} trials)", d.disaster, d.trials);
-        for c in &d.cases {
+    if let Some(spend) = &report.monthly_spend {
+        let _ = writeln!(out, "monthly DR spend of {}: ${spend}", report.strategy);
+    }
+    for d in suites(report) {
+        match d.trials {
+            Some(trials) => {
+                let _ = writeln!(out, "\n{} ({trials} trials)", d.name);
+            }
+            None => {
+                let _ = writeln!(out, "\n{}", d.name);
+            }
+        }
+        for c in d.cases {
             let _ = writeln!(out, "  {:<4} {:<20} {}", status_word(c), c.name, c.message);
             if let Some(note) = &c.note {
                 let _ = writeln!(out, "       {:<20} note: {note}", "");
@@ -107,8 +141,11 @@ pub fn markdown(report: &CheckReport) -> String {
     }
     let _ = writeln!(out, "\n| disaster | check | result | numbers |");
     let _ = writeln!(out, "|---|---|---|---|");
-    for d in &report.disasters {
-        for c in &d.cases {
+    if let Some(spend) = &report.monthly_spend {
+        let _ = writeln!(out, "\nMonthly DR spend: ${spend}.");
+    }
+    for d in suites(report) {
+        for c in d.cases {
             let result = match c.status {
                 "passed" => "✅ pass",
                 "failed" => "❌ **fail**",
@@ -118,11 +155,7 @@ pub fn markdown(report: &CheckReport) -> String {
                 Some(note) => format!("{} — _{}_", md(&c.message), md(note)),
                 None => md(&c.message),
             };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {result} | {numbers} |",
-                d.disaster, c.name
-            );
+            let _ = writeln!(out, "| {} | {} | {result} | {numbers} |", d.name, c.name);
         }
     }
     out.push('\n');
@@ -157,13 +190,9 @@ fn xml(text: &str) -> String {
 /// numbers, `<skipped>` for types that do not happen. The shape GitHub (e.g. test-reporter
 /// actions), GitLab (`artifacts:reports:junit`) and Jenkins (`junit` step) read.
 pub fn junit(report: &CheckReport) -> String {
+    let suites = suites(report);
     let count = |f: &dyn Fn(&Case) -> bool| -> usize {
-        report
-            .disasters
-            .iter()
-            .flat_map(|d| &d.cases)
-            .filter(|c| f(c))
-            .count()
+        suites.iter().flat_map(|d| d.cases).filter(|c| f(c)).count()
     };
     let tests = count(&|_| true);
     let failures = count(&|c| c.status == "failed");
@@ -173,13 +202,13 @@ pub fn junit(report: &CheckReport) -> String {
         out,
         "<testsuites name=\"drsim check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">"
     );
-    for d in &report.disasters {
+    for d in &suites {
         let failures = d.cases.iter().filter(|c| c.status == "failed").count();
         let skipped = d.cases.iter().filter(|c| c.status == "skipped").count();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
-            xml(d.disaster),
+            xml(d.name),
             d.cases.len()
         );
         let _ = writeln!(out, "    <properties>");
@@ -187,7 +216,10 @@ pub fn junit(report: &CheckReport) -> String {
             ("strategy", report.strategy.to_string()),
             ("scenario", report.scenario.file.clone()),
             ("seed", report.seed.to_string()),
-            ("trials", d.trials.to_string()),
+            (
+                "trials",
+                d.trials.map_or_else(String::new, |t| t.to_string()),
+            ),
         ] {
             let _ = writeln!(
                 out,
@@ -196,12 +228,12 @@ pub fn junit(report: &CheckReport) -> String {
             );
         }
         let _ = writeln!(out, "    </properties>");
-        for c in &d.cases {
+        for c in d.cases {
             let _ = write!(
                 out,
                 "    <testcase classname=\"drsim.{}.{}\" name=\"{}\" time=\"0\"",
                 xml(report.strategy),
-                xml(d.disaster),
+                xml(d.name),
                 xml(c.name)
             );
             match c.status {
@@ -282,12 +314,12 @@ pub fn key_line(text: &str, key: &str, fallbacks: &[&str]) -> Option<usize> {
 /// at the scenario key behind it when the scenario file sets it.
 pub fn annotations(report: &CheckReport, scenario_text: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
-    for d in &report.disasters {
+    for d in suites(report) {
         for c in d.cases.iter().filter(|c| c.status == "failed") {
-            let title = format!("drsim check: {} {} {}", report.strategy, d.disaster, c.name);
+            let title = format!("drsim check: {} {} {}", report.strategy, d.name, c.name);
             let location = c.key.as_deref().and_then(|key| {
                 let text = scenario_text?;
-                let shared = key.replace(&format!(".{}.", d.disaster), ".");
+                let shared = key.replace(&format!(".{}.", d.name), ".");
                 let line = key_line(text, key, &[&shared])?;
                 Some(format!(
                     "file={},line={line},",
