@@ -275,7 +275,6 @@ impl ResultsFile {
         struct Probe {
             format: Option<String>,
             format_version: Option<u32>,
-            drsim_version: Option<String>,
         }
         let not_ours = |detail: String| {
             Failure::BadInput(format!(
@@ -296,7 +295,6 @@ impl ResultsFile {
                 env!("CARGO_PKG_VERSION"),
             )));
         }
-        let _ = probe.drsim_version;
         serde_json::from_str(text).map_err(|e| {
             Failure::BadInput(format!(
                 "{name}: damaged results file: {e}\n  help: write it again; results files are not meant to be edited"
@@ -424,15 +422,58 @@ fn restore_results(record: &ResultsRecord, compiled: &Compiled) -> Result<Result
                     target.steps.len()
                 ));
             }
-            *target = restore_cell(cell, target.steps.len()).map_err(|e| format!("`{at}`: {e}"))?;
+            *target = restore_cell(cell).map_err(|e| format!("`{at}`: {e}"))?;
         }
     }
+    check_counts(&results)?;
     Ok(results)
 }
 
-fn restore_cell(record: &CellRecord, steps: usize) -> Result<Cell, String> {
+/// The counts of restored results agree with each other (so that nothing derived from them,
+/// such as the share of ties, can underflow).
+fn check_counts(r: &Results) -> Result<(), String> {
+    let n = r.trials;
+    if r.replication_overloaded > n {
+        return Err("more overloaded trials than trials".into());
+    }
+    for (s, strategy) in Strategy::ALL.iter().enumerate() {
+        let total: u64 = r.cells[s].iter().map(|c| c.rto.count()).sum();
+        if total != n {
+            return Err(format!(
+                "{} has {total} trials over its disaster types, the file says {n}",
+                strategy.name()
+            ));
+        }
+        for (d, cell) in r.cells[s].iter().enumerate() {
+            let count = cell.rto.count();
+            let consistent = cell.rpo.count() == count
+                && [cell.meets_rto, cell.meets_rpo, cell.meets_both]
+                    .iter()
+                    .all(|p| p.trials == count)
+                && cell.primary_first <= count
+                && cell.no_usable_backup <= count
+                && cell.failback.count() <= count
+                && cell.steps.iter().all(|st| st.on_path <= count);
+            if !consistent {
+                return Err(format!(
+                    "the counts of {} {} disagree with each other",
+                    strategy.name(),
+                    Disaster::ALL[d].name()
+                ));
+            }
+        }
+        for j in 0..4 {
+            if r.faster[s][j].saturating_add(r.faster[j][s]) > n {
+                return Err("`faster` counts more trials than the file holds".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn restore_cell(record: &CellRecord) -> Result<Cell, String> {
     let tally = |t: &TallyRecord, what: &str| restore_tally(t).map_err(|e| format!("{what}: {e}"));
-    let cell = Cell {
+    Ok(Cell {
         rto: tally(&record.rto, "rto")?,
         rpo: tally(&record.rpo, "rpo")?,
         failback: tally(&record.failback, "failback")?,
@@ -454,9 +495,7 @@ fn restore_cell(record: &CellRecord, steps: usize) -> Result<Cell, String> {
                 })
             })
             .collect::<Result<Vec<_>, String>>()?,
-    };
-    debug_assert_eq!(cell.steps.len(), steps);
-    Ok(cell)
+    })
 }
 
 fn decimal(text: &str, what: &str) -> Result<u128, String> {

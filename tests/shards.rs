@@ -246,6 +246,19 @@ fn merge_on_the_command_line_equals_the_whole_run_and_refuses_mismatches() {
         &["cut.json", "expected 0..4096"],
     );
     refused(d, &["nothing.json"], &["nothing.json", "cannot read"]);
+    std::fs::write(
+        d.join("tampered.json"),
+        text.replace(
+            "\"replication_overloaded\": 0",
+            "\"replication_overloaded\": 99999",
+        ),
+    )
+    .unwrap();
+    refused(
+        d,
+        &["tampered.json", "s2.json", "s3.json"],
+        &["tampered.json", "damaged results file"],
+    );
 }
 
 #[test]

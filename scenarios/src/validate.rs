@@ -1439,10 +1439,12 @@ fn check_config(
         s.p_meet_tolerance.as_ref()
     })?;
     if !(0.0..=1.0).contains(p_meet.value) {
-        return Err(p_meet.error(
-            "check.p-meet-tolerance",
-            format!("{} is not a probability between 0 and 1", p_meet.value),
-        ));
+        return Err(p_meet
+            .error(
+                "check.p-meet-tolerance",
+                format!("{} is not a probability between 0 and 1", p_meet.value),
+            )
+            .with_help("e.g. 0.01: P(meet) may fall by one percentage point"));
     }
     let spend = pick(layers, u, r, "check.spend-tolerance", |s| {
         s.spend_tolerance.as_ref()
@@ -1463,7 +1465,9 @@ fn check_config(
                     )
                     .with_help("write a share like \"5%\", or an amount of US dollars like 50")
             })?,
-        _ => SpendTolerance::Cents(cents(&spend, "check.spend-tolerance")?),
+        _ => SpendTolerance::Cents(cents(&spend, "check.spend-tolerance").map_err(|e| {
+            e.with_help("write a share of the baseline's spend like \"5%\", or US dollars like 50")
+        })?),
     };
     Ok(CheckConfig {
         strategy,
