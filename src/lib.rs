@@ -89,11 +89,11 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
         progress: Some(&progress),
     };
     let show = !common.quiet && flags.trials >= 100_000;
-    let results = with_progress(show, flags.trials, "trials", &progress, || {
+    let (results, precision) = with_progress(show, flags.trials, "trials", &progress, || {
         if args.precision.is_empty() {
-            return scenarios::simulate(&scenario, &options);
+            return scenarios::simulate(&scenario, &options).map(|r| (r, None));
         }
-        let (results, outcome) = precision::simulate(
+        precision::simulate(
             &scenario,
             common.seed,
             options.threads,
@@ -101,13 +101,13 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
             &args.precision,
             &scenarios::Strategy::ALL,
             options.progress,
-        )?;
-        if !common.quiet {
-            eprintln!("{}", outcome.describe());
-        }
-        Ok(results)
+        )
+        .map(|(r, outcome)| (r, Some(outcome)))
     })
     .map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some(outcome) = precision.filter(|_| !common.quiet) {
+        eprintln!("{}", outcome.describe());
+    }
     let report = report::build(&scenario, &file, &results, common.seed);
     if !common.quiet {
         // Warnings found by the run itself (the scenario's were shown before it).
