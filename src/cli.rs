@@ -119,6 +119,11 @@ pub struct PlanArgs {
     /// Simulated years per knob setting (default: the scenario's `[plan] years`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub years: Option<u64>,
+    /// Run only slice K of N of the simulated years and write its results file (to --out or
+    /// stdout); `drsim merge` then makes the whole plan. `auto/N` reads K from
+    /// AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX (0-based).
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse)]
+    pub shard: Option<crate::shard::ShardSpec>,
     #[command(flatten)]
     pub common: CommonFlags,
 }

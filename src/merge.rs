@@ -6,7 +6,9 @@ use std::sync::atomic::AtomicU64;
 
 use scenarios::RunOptions;
 
-use crate::cli::{CheckFormat, Format, MergeArgs, SimulateArgs};
+use std::path::Path;
+
+use crate::cli::{CheckFormat, Format, MergeArgs, PlanArgs, SimulateArgs};
 use crate::exit::ExitStatus;
 use crate::results_file::{self, Header, ResultsFile, Source};
 use crate::shard::ShardSpec;
@@ -67,6 +69,9 @@ pub fn run(args: &MergeArgs) -> Result<ExitStatus, Failure> {
     if merged.command == "check" {
         return merge_check(args, &merged);
     }
+    if let Some(pass) = merged.plan.clone() {
+        return merge_plan(args, &merged, pass);
+    }
     let scenario = &merged.source.scenario;
     let report = report::build(scenario, &merged.source.file, &merged.results, merged.seed);
     if !args.quiet {
@@ -115,4 +120,100 @@ fn merge_check(args: &MergeArgs, merged: &results_file::Merged) -> Result<ExitSt
         None,
     );
     crate::check::finish(&report, format, args.out.as_deref())
+}
+
+/// `drsim plan --shard K/N`: the first pass over a slice of the simulated years.
+pub fn plan_shard(args: &PlanArgs, spec: ShardSpec) -> Result<ExitStatus, Failure> {
+    let common = &args.common;
+    let shard = spec.resolve()?;
+    let source = Source::read(args.scenario.as_deref())?;
+    let scenario = &source.scenario;
+    if !common.quiet {
+        for warning in &scenario.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let catalog = crate::plan::load_catalog(scenario, args.scenario.as_deref())?;
+    let years = args.years.unwrap_or(scenario.plan.years);
+    let range = scenarios::simulate::shard_range_in(
+        years,
+        shard.index,
+        shard.count,
+        planner::years::YEARS_PER_CHUNK,
+    )
+    .ok_or_else(|| {
+        Failure::BadInput(format!(
+            "shard {}/{} is not a slice",
+            shard.index, shard.count
+        ))
+    })?;
+    let progress = AtomicU64::new(0);
+    let options = planner::PlanOptions {
+        years,
+        seed: common.seed,
+        threads: common.threads(),
+        progress: Some(&progress),
+    };
+    let pass = with_progress(
+        !common.quiet,
+        range.end - range.start,
+        "simulated years (every setting)",
+        &progress,
+        || planner::plan_range(scenario, &catalog, &options, range.clone()),
+    )
+    .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = ResultsFile::new_plan(
+        &source,
+        &Header {
+            command: "plan",
+            strategy: None,
+            seed: common.seed,
+            trials: years,
+            shard,
+            range,
+            monthly_spend: None,
+        },
+        &pass,
+    )
+    .map_err(Failure::Io)?;
+    let text = file.to_text().map_err(Failure::Io)?;
+    write_output(common.out.as_deref(), &text).map_err(Failure::Io)?;
+    Ok(ExitStatus::Success)
+}
+
+/// The shards of `drsim plan`: the whole plan, as `drsim plan` renders it (the close calls'
+/// extra years are simulated here, on all cores). The scenario's `[pricing] catalog`, if any,
+/// is read from where the shards read it (relative to the scenario file as they named it).
+fn merge_plan(
+    args: &MergeArgs,
+    merged: &results_file::Merged,
+    pass: planner::years::FirstPass,
+) -> Result<ExitStatus, Failure> {
+    let scenario = &merged.source.scenario;
+    let path = merged
+        .source
+        .text
+        .as_ref()
+        .map(|_| Path::new(&merged.source.file));
+    let catalog = crate::plan::load_catalog(scenario, path)?;
+    let options = planner::PlanOptions {
+        years: merged.trials,
+        seed: merged.seed,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        progress: None,
+    };
+    let plan = planner::plan_from(scenario, &catalog, &options, pass)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let pick = planner::pick::pick(&plan, scenario);
+    let report = crate::plan::build(scenario, &merged.source.file, &plan, &pick, merged.seed);
+    if !args.quiet {
+        for warning in &report.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let text = output::renderer(args.format)
+        .render_plan(&report)
+        .map_err(Failure::Io)?;
+    write_output(args.out.as_deref(), &text).map_err(Failure::Io)?;
+    Ok(ExitStatus::Success)
 }

@@ -728,6 +728,9 @@ pub fn load_catalog(scenario: &Scenario, scenario_path: Option<&Path>) -> Result
 
 /// Runs `drsim plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
+    if let Some(shard) = args.shard {
+        return crate::merge::plan_shard(args, shard);
+    }
     let common = &args.common;
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
     if !common.quiet {

@@ -127,7 +127,42 @@ pub struct ResultsFile {
     /// `check`: the judged strategy's monthly DR spend, exact US dollars as a decimal string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_spend: Option<String>,
-    pub results: ResultsRecord,
+    /// `simulate` and `check`: the simulation's accumulators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<ResultsRecord>,
+    /// `plan`: the first pass over the years of `range` (`trials` counts years).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanRecord>,
+}
+
+/// A shard of `drsim plan`: per component (the settings sharing one recovery from a disaster
+/// type) its outcomes, per setting its simulated years.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRecord {
+    pub years: u64,
+    pub components: Vec<TypeStatsRecord>,
+    pub settings: Vec<AnnualRecord>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeStatsRecord {
+    pub rto: TallyRecord,
+    pub rpo: TallyRecord,
+    pub meets_rto: ProportionRecord,
+    pub meets_rpo: ProportionRecord,
+    pub meets_both: ProportionRecord,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualRecord {
+    pub downtime: TallyRecord,
+    pub loss: TallyRecord,
+    pub disaster_cost_count: u64,
+    /// Decimal string (a `u128`), cents.
+    pub disaster_cost_sum: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -225,7 +260,14 @@ pub struct Header<'a> {
 impl ResultsFile {
     /// Records a run's results.
     pub fn new(source: &Source, header: &Header<'_>, results: &Results) -> anyhow::Result<Self> {
-        Ok(ResultsFile {
+        let mut file = ResultsFile::described(source, header);
+        file.results = Some(record_results(results)?);
+        Ok(file)
+    }
+
+    /// Everything but the accumulators.
+    fn described(source: &Source, header: &Header<'_>) -> ResultsFile {
+        ResultsFile {
             format: FORMAT.to_string(),
             format_version: FORMAT_VERSION,
             drsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -245,8 +287,56 @@ impl ResultsFile {
                 end: header.range.end,
             },
             monthly_spend: header.monthly_spend.map(|u| u.0.to_string()),
-            results: record_results(results)?,
-        })
+            results: None,
+            plan: None,
+        }
+    }
+
+    /// Records a shard of `drsim plan` (`header.trials` and `range` count years).
+    pub fn new_plan(
+        source: &Source,
+        header: &Header<'_>,
+        pass: &planner::years::FirstPass,
+    ) -> anyhow::Result<Self> {
+        let mut file = ResultsFile::described(source, header);
+        file.plan = Some(PlanRecord {
+            years: header.range.end - header.range.start,
+            components: pass
+                .components
+                .iter()
+                .map(|c| {
+                    Ok(TypeStatsRecord {
+                        rto: record_tally(&c.rto)?,
+                        rpo: record_tally(&c.rpo)?,
+                        meets_rto: record_proportion(&c.meets_rto),
+                        meets_rpo: record_proportion(&c.meets_rpo),
+                        meets_both: record_proportion(&c.meets_both),
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+            settings: pass
+                .annual
+                .iter()
+                .map(|a| {
+                    Ok(AnnualRecord {
+                        downtime: record_tally(&a.downtime)?,
+                        loss: record_tally(&a.loss)?,
+                        disaster_cost_count: a.disaster_cost.count,
+                        disaster_cost_sum: a.disaster_cost.sum.to_string(),
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+        });
+        Ok(file)
+    }
+
+    /// What the file covers: trials (simulate, check) or years (plan).
+    fn units(&self) -> Option<u64> {
+        match (&self.results, &self.plan) {
+            (Some(r), None) => Some(r.trials),
+            (None, Some(p)) => Some(p.years),
+            _ => None,
+        }
     }
 
     /// The file's text (pretty JSON, ending with a newline).
@@ -319,12 +409,71 @@ impl ResultsFile {
     /// The accumulators, checked against the compiled scenario (runbook lengths) and against
     /// each other (histogram counts agree with the exact counts).
     pub fn results(&self, compiled: &Compiled, name: &str) -> Result<Results, Failure> {
-        restore_results(&self.results, compiled).map_err(|e| {
+        let record = self.results.as_ref().ok_or_else(|| {
+            Failure::BadInput(format!(
+                "{name}: a results file of `drsim {}`, without a simulation's results",
+                self.command
+            ))
+        })?;
+        restore_results(record, compiled).map_err(|e| {
             Failure::BadInput(format!(
                 "{name}: damaged results file: {e}\n  help: write it again; results files are not meant to be edited"
             ))
         })
     }
+}
+
+/// A plan shard's first pass.
+fn restore_plan(record: &PlanRecord) -> Result<planner::years::FirstPass, String> {
+    let tally = |t: &TallyRecord, what: &str| restore_tally(t).map_err(|e| format!("{what}: {e}"));
+    let components = record
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let at = format!("plan.components[{i}]");
+            let stats = planner::TypeStats {
+                rto: tally(&c.rto, &at)?,
+                rpo: tally(&c.rpo, &at)?,
+                meets_rto: restore_proportion(c.meets_rto, &at)?,
+                meets_rpo: restore_proportion(c.meets_rpo, &at)?,
+                meets_both: restore_proportion(c.meets_both, &at)?,
+            };
+            let n = stats.rto.count();
+            if stats.rpo.count() != n
+                || [stats.meets_rto, stats.meets_rpo, stats.meets_both]
+                    .iter()
+                    .any(|p| p.trials != n)
+            {
+                return Err(format!("the counts of {at} disagree with each other"));
+            }
+            Ok(stats)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let annual = record
+        .settings
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let at = format!("plan.settings[{i}]");
+            let stats = planner::AnnualStats {
+                downtime: tally(&a.downtime, &at)?,
+                loss: tally(&a.loss, &at)?,
+                disaster_cost: Total {
+                    count: a.disaster_cost_count,
+                    sum: decimal(&a.disaster_cost_sum, "disaster_cost_sum")?,
+                },
+            };
+            if stats.downtime.count() != record.years
+                || stats.loss.count() != record.years
+                || stats.disaster_cost.count != record.years
+            {
+                return Err(format!("{at} does not hold {} years", record.years));
+            }
+            Ok(stats)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(planner::years::FirstPass { components, annual })
 }
 
 fn record_results(results: &Results) -> anyhow::Result<ResultsRecord> {
@@ -536,7 +685,10 @@ pub struct Merged {
     pub command: String,
     pub strategy: Option<String>,
     pub monthly_spend: Option<pricing::Usd>,
+    /// `simulate`, `check`: the merged simulation (empty for `plan`).
     pub results: Results,
+    /// `plan`: the merged first pass.
+    pub plan: Option<planner::years::FirstPass>,
 }
 
 /// Reads, checks and merges shard files. Refused (bad input, naming the files): files of
@@ -617,14 +769,19 @@ pub fn merge(files: &[(String, ResultsFile)]) -> Result<Merged, Failure> {
     let mut seen: BTreeMap<u64, &str> = BTreeMap::new();
     for (name, file) in files {
         let k = file.shard.index;
-        let expected =
-            scenarios::simulate::shard_range(first.trials, k, count).ok_or_else(|| {
+        let chunk = if first.command == "plan" {
+            planner::years::YEARS_PER_CHUNK
+        } else {
+            scenarios::simulate::CHUNK_SIZE
+        };
+        let expected = scenarios::simulate::shard_range_in(first.trials, k, count, chunk)
+            .ok_or_else(|| {
                 Failure::BadInput(format!(
                     "{name}: shard {k}/{count} is not a slice of {count} (damaged file?)"
                 ))
             })?;
         if (file.range.start, file.range.end) != (expected.start, expected.end)
-            || file.results.trials != expected.end - expected.start
+            || file.units() != Some(expected.end - expected.start)
         {
             return Err(Failure::BadInput(format!(
                 "{name}: shard {k}/{count} of {} trials covers trials {}..{}, expected {}..{} (damaged file?)",
@@ -660,9 +817,31 @@ pub fn merge(files: &[(String, ResultsFile)]) -> Result<Merged, Failure> {
     let mut ordered: Vec<&(String, ResultsFile)> = files.iter().collect();
     ordered.sort_by_key(|(_, f)| f.shard.index);
     let mut merged = Results::new(&compiled);
+    let mut plan: Option<planner::years::FirstPass> = None;
     for (name, file) in ordered {
-        let results = file.results(&compiled, name)?;
-        sim_core::runner::Merge::merge(&mut merged, results);
+        match &file.plan {
+            Some(record) => {
+                let pass = restore_plan(record)
+                    .map_err(|e| Failure::BadInput(format!("{name}: damaged results file: {e}")))?;
+                match plan.as_mut() {
+                    None => plan = Some(pass),
+                    Some(p) => {
+                        if (p.components.len(), p.annual.len())
+                            != (pass.components.len(), pass.annual.len())
+                        {
+                            return Err(Failure::BadInput(format!(
+                                "{name}: damaged results file: its plan has another shape than {first_name}'s"
+                            )));
+                        }
+                        p.merge(&pass);
+                    }
+                }
+            }
+            None => {
+                let results = file.results(&compiled, name)?;
+                sim_core::runner::Merge::merge(&mut merged, results);
+            }
+        }
     }
     Ok(Merged {
         source,
@@ -672,5 +851,6 @@ pub fn merge(files: &[(String, ResultsFile)]) -> Result<Merged, Failure> {
         strategy: first.strategy.clone(),
         monthly_spend: first.spend(first_name)?,
         results: merged,
+        plan,
     })
 }

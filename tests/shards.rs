@@ -323,3 +323,47 @@ fn check_shards_merge_into_the_whole_check() {
     );
     refused(d, &["c1.json", "s2.json"], &["command"]);
 }
+
+#[test]
+fn plan_shards_merge_into_the_whole_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = ["--years", "1100", "--seed", "2"];
+    for k in 1..=2 {
+        let out = drsim()
+            .current_dir(d)
+            .args([
+                "plan",
+                "-q",
+                "--shard",
+                &format!("{k}/2"),
+                "--out",
+                &format!("p{k}.json"),
+            ])
+            .args(base)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let whole = drsim()
+        .args(["plan", "-q", "--format", "json"])
+        .args(base)
+        .output()
+        .unwrap();
+    let merged = drsim()
+        .current_dir(d)
+        .args(["merge", "-q", "--format", "json", "p2.json", "p1.json"])
+        .output()
+        .unwrap();
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    assert_eq!(merged.stdout, whole.stdout);
+    refused(d, &["p1.json"], &["missing shard 2/2"]);
+}

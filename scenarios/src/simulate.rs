@@ -393,13 +393,23 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results
 /// cover its trials exactly once; a shard may be empty when there are more shards than chunks.
 /// `None` when `index` is not in `1..=count`.
 pub fn shard_range(trials: u64, index: u64, count: u64) -> Option<std::ops::Range<u64>> {
-    if index == 0 || index > count {
+    shard_range_in(trials, index, count, CHUNK_SIZE)
+}
+
+/// [`shard_range`] for work cut in chunks of `chunk` units (e.g. the planner's simulated years).
+pub fn shard_range_in(
+    total: u64,
+    index: u64,
+    count: u64,
+    chunk: u64,
+) -> Option<std::ops::Range<u64>> {
+    if index == 0 || index > count || chunk == 0 {
         return None;
     }
-    let chunks = u128::from(trials.div_ceil(CHUNK_SIZE));
+    let chunks = u128::from(total.div_ceil(chunk));
     let bound = |k: u64| {
-        let chunk = (chunks * u128::from(k) / u128::from(count)) as u64;
-        chunk.saturating_mul(CHUNK_SIZE).min(trials)
+        let c = (chunks * u128::from(k) / u128::from(count)) as u64;
+        c.saturating_mul(chunk).min(total)
     };
     Some(bound(index - 1)..bound(index))
 }
