@@ -35,6 +35,86 @@ pub enum Command {
     /// Price catalogs: import the AWS Price List files, show what a catalog holds.
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Merge the results files of the shards of one run (`--shard K/N`) and render what the
+    /// whole run renders.
+    Merge(MergeArgs),
+    /// CI gate: judge the deployed strategy against every disaster type's objectives (and a
+    /// baseline); exit 1 when a check fails.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario file (TOML); the embedded reference scenario when left out.
+    pub scenario: Option<PathBuf>,
+    /// The deployed strategy (default: the scenario's `[check] strategy`).
+    #[arg(long, value_name = "NAME")]
+    pub strategy: Option<String>,
+    /// Number of trials (disasters), at least 1.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: u64,
+    /// Seed of the random streams; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); the output does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..1025))]
+    pub threads: Option<u32>,
+    /// Compare with this results file (from --save-baseline); a significant change beyond
+    /// `[check] tolerance` fails.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's results file here, to use later as --baseline.
+    #[arg(long, value_name = "FILE")]
+    pub save_baseline: Option<PathBuf>,
+    /// Run only slice K of N of the trials and write its results file (to --out or stdout);
+    /// `drsim merge` then judges the whole run. `auto/N` reads K from AWS_BATCH_JOB_ARRAY_INDEX
+    /// or JOB_COMPLETION_INDEX (0-based).
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse, conflicts_with_all = ["baseline", "save_baseline", "junit"])]
+    pub shard: Option<crate::shard::ShardSpec>,
+    /// Keep adding trials until this Monte Carlo standard error is reached in every disaster
+    /// type of the strategy judged (`p95-rto=30s`, `p95-rpo=1m`, `p-meet=0.002`; repeatable),
+    /// with --trials as the cap.
+    #[arg(long, value_name = "TARGET", value_parser = crate::precision::parse, conflicts_with = "shard")]
+    pub precision: Vec<crate::precision::Target>,
+    /// Write a JUnit XML report here (a testsuite per disaster type, a testcase per objective).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Output formats of `drsim check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Text for people.
+    Table,
+    /// Versioned JSON for machines.
+    Json,
+    /// Markdown (what goes to GITHUB_STEP_SUMMARY).
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Results files, one per shard (any order).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +124,11 @@ pub struct PlanArgs {
     /// Simulated years per knob setting, up to 100,000,000 (default: the scenario's `[plan] years`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=scenarios::limits::MAX_YEARS))]
     pub years: Option<u64>,
+    /// Run only slice K of N of the simulated years and write its results file (to --out or
+    /// stdout); `drsim merge` then makes the whole plan. `auto/N` reads K from
+    /// AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX (0-based).
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse)]
+    pub shard: Option<crate::shard::ShardSpec>,
     #[command(flatten)]
     pub common: CommonFlags,
 }
@@ -124,6 +209,16 @@ pub struct PricesShowArgs {
 pub struct SimulateArgs {
     /// Scenario file (TOML); the embedded reference scenario when left out.
     pub scenario: Option<PathBuf>,
+    /// Run only slice K of N of the trials (whole chunks) and write its results file (JSON, to
+    /// --out or stdout) for `drsim merge`; `auto/N` reads K from AWS_BATCH_JOB_ARRAY_INDEX or
+    /// JOB_COMPLETION_INDEX (0-based).
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse)]
+    pub shard: Option<crate::shard::ShardSpec>,
+    /// Keep adding trials until this Monte Carlo standard error is reached in every disaster
+    /// type of every strategy (`p95-rto=30s`, `p95-rpo=1m`, `p-meet=0.002`; repeatable), with
+    /// --trials as the cap.
+    #[arg(long, value_name = "TARGET", value_parser = crate::precision::parse, conflicts_with = "shard")]
+    pub precision: Vec<crate::precision::Target>,
     #[command(flatten)]
     pub run: RunFlags,
 }

@@ -3,15 +3,20 @@
 //! file, atomically), and maps every outcome to a documented exit code ([`exit::ExitStatus`]).
 
 pub mod budget;
+pub mod check;
 pub mod cli;
 pub mod document;
 pub mod exit;
 pub mod export;
 pub mod io;
+pub mod merge;
 pub mod names;
 pub mod plan;
+pub mod precision;
 pub mod prices;
 pub mod report;
+pub mod results_file;
+pub mod shard;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -50,6 +55,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Report(args) => document::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Prices(command) => prices::run(&command),
+        Command::Merge(args) => merge::run(&args),
+        Command::Check(args) => check::run(&args),
     };
     match result {
         Ok(status) => status,
@@ -65,24 +72,7 @@ pub fn run(cli: Cli) -> ExitStatus {
 
 /// Reads and validates a scenario, or the embedded reference when `path` is `None`.
 pub fn load_scenario(path: Option<&Path>) -> Result<(Scenario, String), Failure> {
-    match path {
-        None => scenarios::reference()
-            .map(|s| (s, scenarios::REFERENCE_NAME.to_string()))
-            .map_err(|e| Failure::BadInput(e.to_string())),
-        Some(path) => {
-            let name = path.display().to_string();
-            let text = io::read_text(path, io::MAX_SCENARIO_BYTES).map_err(|e| {
-                Failure::BadInput(format!(
-                    "{name}: cannot read the scenario file: {e}\n  help: check the path, or leave it out to use the embedded reference scenario (`drsim init` writes a copy)"
-                ))
-            })?;
-            let scenario =
-                scenarios::load(&text, &name).map_err(|e| Failure::BadInput(e.to_string()))?;
-            let catalog = plan::load_catalog(&scenario, Some(path))?;
-            names::check(&scenario, &text, &name, &catalog)?;
-            Ok((scenario, name))
-        }
-    }
+    results_file::Source::read(path).map(|source| (source.scenario, source.file))
 }
 
 /// How a command runs the simulator or the planner.
@@ -123,6 +113,9 @@ pub fn run_simulation(
 }
 
 fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
+    if let Some(shard) = args.shard {
+        return merge::simulate_shard(args, shard);
+    }
     let (flags, common) = (&args.run, &args.run.common);
     if let Some(out) = &common.out {
         io::check_output(out).map_err(|e| Failure::Io(e.into()))?;
@@ -134,7 +127,28 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
         threads: common.threads(),
         quiet: common.quiet,
     };
-    let results = run_simulation(&scenario, flags.trials, &run)?;
+    let results = if args.precision.is_empty() {
+        run_simulation(&scenario, flags.trials, &run)?
+    } else {
+        let progress = AtomicU64::new(0);
+        let (results, outcome) =
+            with_progress(!common.quiet, flags.trials, "trials", &progress, || {
+                precision::simulate(
+                    &scenario,
+                    common.seed,
+                    run.threads,
+                    flags.trials,
+                    &args.precision,
+                    &scenarios::Strategy::ALL,
+                    Some(&progress),
+                )
+            })
+            .map_err(|e| Failure::BadInput(e.to_string()))?;
+        if !common.quiet {
+            eprintln!("{}", outcome.describe());
+        }
+        results
+    };
     let report = report::build(&scenario, &file, &results, common.seed);
     if !common.quiet {
         // Warnings found by the run itself (the scenario's were shown before it).

@@ -75,6 +75,9 @@ pub fn run_plan(
 
 /// Runs `drsim plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
+    if let Some(shard) = args.shard {
+        return crate::merge::plan_shard(args, shard);
+    }
     let common = &args.common;
     if let Some(out) = &common.out {
         crate::io::check_output(out).map_err(|e| Failure::Io(e.into()))?;

@@ -249,6 +249,16 @@ pub enum PlanError {
     Scenario(Box<ScenarioError>),
     #[error(transparent)]
     Run(#[from] runner::RunError),
+    #[error(
+        "the merged years hold {components} components and {settings} settings, this scenario has {} and {}",
+        expected.0,
+        expected.1
+    )]
+    Shape {
+        components: usize,
+        settings: usize,
+        expected: (usize, usize),
+    },
 }
 
 impl From<PriceError> for PlanError {
@@ -309,6 +319,44 @@ pub fn plan(
     catalog: &Catalog,
     options: &PlanOptions<'_>,
 ) -> Result<Plan, PlanError> {
+    plan_with(base, catalog, options, None)
+}
+
+/// The first pass over the years of `range` only: a shard of `drsim plan`, for [`plan_from`]
+/// once the shards covering `0..options.years` are merged.
+pub fn plan_range(
+    base: &Scenario,
+    catalog: &Catalog,
+    options: &PlanOptions<'_>,
+    range: std::ops::Range<u64>,
+) -> Result<years::FirstPass, PlanError> {
+    let prices = Prices::new(
+        catalog,
+        &base.recovery_region,
+        base.pricing.fallback_region.as_deref(),
+    );
+    let settings = settings(base, &prices);
+    let run = years::Years::new(base, &settings, &prices, options.seed, options.threads)?;
+    run.first_pass(range, options.progress)
+}
+
+/// The plan from a first pass over `0..options.years` merged from shards: the same plan as
+/// [`plan`] (the close calls' extra years are simulated here).
+pub fn plan_from(
+    base: &Scenario,
+    catalog: &Catalog,
+    options: &PlanOptions<'_>,
+    first: years::FirstPass,
+) -> Result<Plan, PlanError> {
+    plan_with(base, catalog, options, Some(first))
+}
+
+fn plan_with(
+    base: &Scenario,
+    catalog: &Catalog,
+    options: &PlanOptions<'_>,
+    first: Option<years::FirstPass>,
+) -> Result<Plan, PlanError> {
     let prices = Prices::new(
         catalog,
         &base.recovery_region,
@@ -323,7 +371,20 @@ pub fn plan(
     let full_site = cost::full_site_hourly(base, &prices)?;
     let drills = full_site.times(base.costs.drills_per_year * base.costs.drill_duration / 3600.0);
     let run = years::Years::new(base, &settings, &prices, options.seed, options.threads)?;
-    let (components, annual) = run.first(options.years, options.progress)?;
+    let (components, annual) = match first {
+        None => run.first(options.years, options.progress)?,
+        Some(pass) => {
+            let (components, settings) = run.shape();
+            if pass.components.len() != components || pass.annual.len() != settings {
+                return Err(PlanError::Shape {
+                    components: pass.components.len(),
+                    settings: pass.annual.len(),
+                    expected: (components, settings),
+                });
+            }
+            run.components(pass, options.years)
+        }
+    };
 
     let evaluated = settings
         .iter()

@@ -216,6 +216,25 @@ struct FirstAcc {
     annual: Vec<AnnualStats>,
 }
 
+/// The first pass over some years: per component its outcomes, per setting its years.
+#[derive(Clone, Debug)]
+pub struct FirstPass {
+    pub components: Vec<TypeStats>,
+    pub annual: Vec<AnnualStats>,
+}
+
+impl FirstPass {
+    /// Adds another pass over other years (exact).
+    pub fn merge(&mut self, other: &FirstPass) {
+        for (a, b) in self.components.iter_mut().zip(&other.components) {
+            a.merge(b);
+        }
+        for (a, b) in self.annual.iter_mut().zip(&other.annual) {
+            a.merge(b);
+        }
+    }
+}
+
 impl Merge for FirstAcc {
     fn merge(&mut self, other: Self) {
         for (a, b) in self.components.iter_mut().zip(&other.components) {
@@ -327,13 +346,26 @@ impl<'a> Years<'a> {
         years: u64,
         progress: Option<&AtomicU64>,
     ) -> Result<(Vec<super::Component>, Vec<AnnualStats>), PlanError> {
+        let pass = self.first_pass(0..years, progress)?;
+        Ok(self.components(pass, years))
+    }
+
+    /// Every setting over the years of `range` only (whole chunks of [`YEARS_PER_CHUNK`] years
+    /// on the same boundaries as the whole run): a shard of the first pass. Passes over ranges
+    /// that cover `0..n` merge exactly into the pass over `0..n`.
+    pub fn first_pass(
+        &self,
+        range: std::ops::Range<u64>,
+        progress: Option<&AtomicU64>,
+    ) -> Result<FirstPass, PlanError> {
         let config = RunConfig {
-            trials: years,
+            trials: range.end,
             chunk_size: YEARS_PER_CHUNK,
             threads: self.threads,
         };
-        let acc = runner::run(
+        let acc = runner::run_range(
             &config,
+            range,
             || FirstAcc {
                 components: self.heads.iter().map(|_| TypeStats::new()).collect(),
                 annual: self.settings.iter().map(|_| AnnualStats::new()).collect(),
@@ -346,10 +378,27 @@ impl<'a> Years<'a> {
             |year, w, acc| self.live_year(year, w, acc),
             progress,
         )?;
+        Ok(FirstPass {
+            components: acc.components,
+            annual: acc.annual,
+        })
+    }
+
+    /// The shape a first pass of these settings has: (components, settings).
+    pub fn shape(&self) -> (usize, usize) {
+        (self.heads.len(), self.settings.len())
+    }
+
+    /// The components of a (merged) first pass over `years` years, and each setting's years.
+    pub fn components(
+        &self,
+        pass: FirstPass,
+        years: u64,
+    ) -> (Vec<super::Component>, Vec<AnnualStats>) {
         let components = self
             .heads
             .iter()
-            .zip(acc.components)
+            .zip(pass.components)
             .map(|(&(disaster, representative, reads), stats)| Component {
                 disaster,
                 representative,
@@ -359,7 +408,7 @@ impl<'a> Years<'a> {
                 years,
             })
             .collect();
-        Ok((components, acc.annual))
+        (components, pass.annual)
     }
 
     fn live_year(&self, year: u64, w: &mut YearWorker, acc: &mut FirstAcc) {

@@ -248,6 +248,47 @@ pub struct PricingConfig {
     pub fallback_region: Option<String>,
 }
 
+/// What `drsim check` judges, and how much a run may move against its baseline.
+#[derive(Clone, Debug)]
+pub struct CheckConfig {
+    /// The deployed strategy, with its knobs as the scenario sets them.
+    pub strategy: crate::names::Strategy,
+    /// How far p95 RTO and p95 RPO may rise against the baseline.
+    pub tolerance: Tolerance,
+    /// How far P(meet) may fall against the baseline (absolute, e.g. 0.01).
+    pub p_meet_tolerance: f64,
+    /// How far the monthly DR spend may rise against the baseline.
+    pub spend_tolerance: SpendTolerance,
+}
+
+/// A tolerance on money: a share of the baseline's amount, or whole cents.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SpendTolerance {
+    /// A share, e.g. 0.05 for "5%".
+    Relative(f64),
+    /// US cents.
+    Cents(u64),
+}
+
+/// A tolerance on a duration: a share of the baseline's value, or seconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tolerance {
+    /// A share, e.g. 0.1 for "10%".
+    Relative(f64),
+    /// Seconds.
+    Absolute(f64),
+}
+
+impl Tolerance {
+    /// The allowed rise, seconds, over a baseline value of `base` seconds.
+    pub fn allowed(self, base: f64) -> f64 {
+        match self {
+            Tolerance::Relative(share) => share * base,
+            Tolerance::Absolute(seconds) => seconds,
+        }
+    }
+}
+
 /// A complete, validated scenario.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -276,6 +317,7 @@ pub struct Scenario {
     pub costs: Costs,
     pub plan: PlanConfig,
     pub pricing: PricingConfig,
+    pub check: CheckConfig,
     /// Things that are allowed but that the user should know (shown on stderr).
     pub warnings: Vec<String>,
 }

@@ -71,6 +71,14 @@ raw_section!(RawScenario {
     costs: RawCosts,
     plan: RawPlan,
     pricing: RawPricing,
+    check: RawCheck,
+});
+
+raw_section!(RawCheck {
+    strategy: Spanned<String>,
+    tolerance: Spanned<String>,
+    p_meet_tolerance: Spanned<f64>,
+    spend_tolerance: Spanned<toml::Value>,
 });
 
 raw_section!(RawCosts {

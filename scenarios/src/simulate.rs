@@ -281,7 +281,8 @@ pub struct Results {
 }
 
 impl Results {
-    fn new(compiled: &Compiled) -> Results {
+    /// Empty results for a compiled scenario (no trial yet).
+    pub fn new(compiled: &Compiled) -> Results {
         Results {
             trials: 0,
             cells: compiled
@@ -391,14 +392,52 @@ fn ms(seconds: f64) -> u64 {
 
 /// Runs the scenario.
 pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results, SimulateError> {
+    simulate_range(scenario, options, 0..options.trials)
+}
+
+/// The trials of shard `index` (1-based) of `count` in a run of `trials` trials: a contiguous
+/// run of whole chunks of [`CHUNK_SIZE`] trials (the last one possibly short), the chunks split
+/// as evenly as possible, earlier shards taking no more than later ones. The shards of a run
+/// cover its trials exactly once; a shard may be empty when there are more shards than chunks.
+/// `None` when `index` is not in `1..=count`.
+pub fn shard_range(trials: u64, index: u64, count: u64) -> Option<std::ops::Range<u64>> {
+    shard_range_in(trials, index, count, CHUNK_SIZE)
+}
+
+/// [`shard_range`] for work cut in chunks of `chunk` units (e.g. the planner's simulated years).
+pub fn shard_range_in(
+    total: u64,
+    index: u64,
+    count: u64,
+    chunk: u64,
+) -> Option<std::ops::Range<u64>> {
+    if index == 0 || index > count || chunk == 0 {
+        return None;
+    }
+    let chunks = u128::from(total.div_ceil(chunk));
+    let bound = |k: u64| {
+        let c = (chunks * u128::from(k) / u128::from(count)) as u64;
+        c.saturating_mul(chunk).min(total)
+    };
+    Some(bound(index - 1)..bound(index))
+}
+
+/// Runs the trials of `range` only (`options.trials` is ignored); merging the results of ranges
+/// that cover `0..n` gives exactly the results of a run of `n` trials.
+pub fn simulate_range(
+    scenario: &Scenario,
+    options: &RunOptions<'_>,
+    range: std::ops::Range<u64>,
+) -> Result<Results, SimulateError> {
     let compiled = Compiled::new(scenario)?;
     let config = RunConfig {
         trials: options.trials,
         chunk_size: CHUNK_SIZE,
         threads: options.threads,
     };
-    let results = runner::run(
+    let results = runner::run_range(
         &config,
+        range,
         || Results::new(&compiled),
         Worker::new,
         |trial, worker, results| {

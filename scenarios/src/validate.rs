@@ -375,6 +375,7 @@ pub(crate) fn build(
         costs: costs(user, reference, layers)?,
         plan: plan_config(user, reference, layers)?,
         pricing: pricing_config(user, reference, layers)?,
+        check: check_config(user, reference, layers)?,
         warnings: Vec::new(),
     };
     for &interval in &scenario.plan.backup_intervals {
@@ -1516,5 +1517,78 @@ fn pricing_config(
             .and_then(|s| s.catalog.as_ref())
             .map(|c| c.get_ref().clone()),
         fallback_region: (fallback.value != "none").then(|| fallback.value.clone()),
+    })
+}
+
+fn check_config(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<CheckConfig, ScenarioError> {
+    let (u, r) = (user.check.as_ref(), reference.check.as_ref());
+    let strategy = pick(layers, u, r, "check.strategy", |s| s.strategy.as_ref())?;
+    let strategy = names::parse(&Strategy::ALL, Strategy::name, strategy.value)
+        .map_err(|m| strategy.error("check.strategy", m))?;
+    let found = pick(layers, u, r, "check.tolerance", |s| s.tolerance.as_ref())?;
+    let text = found.value.trim();
+    let tolerance = match text.strip_suffix('%') {
+        Some(percent) => percent
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|p| p.is_finite() && *p >= 0.0)
+            .map(|p| Tolerance::Relative(p / 100.0)),
+        None => crate::units::parse(text, Kind::Duration)
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Tolerance::Absolute),
+    }
+    .ok_or_else(|| {
+        found
+            .error(
+                "check.tolerance",
+                format!("\"{text}\" is neither a percentage nor a duration"),
+            )
+            .with_help("write a share of the baseline like \"10%\", or a duration like \"5m\"")
+    })?;
+    let p_meet = pick(layers, u, r, "check.p-meet-tolerance", |s| {
+        s.p_meet_tolerance.as_ref()
+    })?;
+    if !(0.0..=1.0).contains(p_meet.value) {
+        return Err(p_meet
+            .error(
+                "check.p-meet-tolerance",
+                format!("{} is not a probability between 0 and 1", p_meet.value),
+            )
+            .with_help("e.g. 0.01: P(meet) may fall by one percentage point"));
+    }
+    let spend = pick(layers, u, r, "check.spend-tolerance", |s| {
+        s.spend_tolerance.as_ref()
+    })?;
+    let spend_tolerance = match spend.value.as_str().map(str::trim) {
+        Some(text) if text.ends_with('%') => text
+            .trim_end_matches('%')
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|p| p.is_finite() && *p >= 0.0)
+            .map(|p| SpendTolerance::Relative(p / 100.0))
+            .ok_or_else(|| {
+                spend
+                    .error(
+                        "check.spend-tolerance",
+                        format!("\"{text}\" is not a percentage"),
+                    )
+                    .with_help("write a share like \"5%\", or an amount of US dollars like 50")
+            })?,
+        _ => SpendTolerance::Cents(cents(&spend, "check.spend-tolerance").map_err(|e| {
+            e.with_help("write a share of the baseline's spend like \"5%\", or US dollars like 50")
+        })?),
+    };
+    Ok(CheckConfig {
+        strategy,
+        tolerance,
+        p_meet_tolerance: *p_meet.value,
+        spend_tolerance,
     })
 }

@@ -57,6 +57,31 @@ where
     A: Merge,
     W: Send,
 {
+    run_range(
+        config,
+        0..config.trials,
+        new_acc,
+        new_worker,
+        trial,
+        progress,
+    )
+}
+
+/// Runs the trials of `range` only (`config.trials` is ignored), cut on the same chunk
+/// boundaries as the whole run (multiples of `config.chunk_size`), so that a run split into
+/// ranges and merged gives exactly the accumulator of the whole run.
+pub fn run_range<A, W>(
+    config: &RunConfig,
+    range: std::ops::Range<u64>,
+    new_acc: impl Fn() -> A + Sync + Send,
+    new_worker: impl Fn() -> W + Sync + Send,
+    trial: impl Fn(u64, &mut W, &mut A) + Sync + Send,
+    progress: Option<&AtomicU64>,
+) -> Result<A, RunError>
+where
+    A: Merge,
+    W: Send,
+{
     if config.threads == 0 {
         return Err(RunError::NoThreads);
     }
@@ -68,7 +93,9 @@ where
             source,
         })?;
     let chunk = config.chunk_size.max(1);
-    let chunks = config.trials.div_ceil(chunk);
+    let (first, last) = (range.start, range.end.max(range.start));
+    let first_chunk = first / chunk;
+    let chunks = last.div_ceil(chunk).saturating_sub(first_chunk);
     let result = pool.install(|| {
         // Rayon starts one accumulator per job it splits off; a minimum job length of half
         // of each thread's share keeps that to a handful (accumulators can be large) while
@@ -80,8 +107,8 @@ where
             .fold(
                 || (new_worker(), new_acc()),
                 |(mut worker, mut acc), c| {
-                    let start = c as u64 * chunk;
-                    let end = (start + chunk).min(config.trials);
+                    let start = ((first_chunk + c as u64) * chunk).max(first);
+                    let end = ((first_chunk + c as u64 + 1) * chunk).min(last);
                     // Progress every few trials, so that slow trials still show a rate early.
                     let mut counted = start;
                     for index in start..end {
@@ -142,5 +169,32 @@ mod tests {
             assert_eq!(sum, Ok(Sum(10_007 * 10_006 / 2, 10_007)));
             assert_eq!(counter.load(Ordering::Relaxed), 10_007);
         }
+    }
+
+    #[test]
+    fn ranges_on_chunk_boundaries_add_up_to_the_whole_run() {
+        let config = RunConfig {
+            trials: 1000,
+            chunk_size: 64,
+            threads: 2,
+        };
+        let sum = |range: std::ops::Range<u64>| {
+            run_range(
+                &config,
+                range,
+                Sum::default,
+                || (),
+                |i, _, acc| {
+                    acc.0 += u128::from(i);
+                    acc.1 += 1;
+                },
+                None,
+            )
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(sum(0..128), Ok(Sum(127 * 128 / 2, 128)));
+        assert_eq!(sum(128..1000), Ok(Sum(999 * 1000 / 2 - 127 * 128 / 2, 872)));
+        assert_eq!(sum(70..71), Ok(Sum(70, 1)));
+        assert_eq!(sum(5..5), Ok(Sum(0, 0)));
     }
 }

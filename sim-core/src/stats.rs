@@ -53,6 +53,7 @@
 //! ```
 
 use hdrhistogram::Histogram;
+use hdrhistogram::serialization::Serializer as _;
 
 /// The two-sided 95 % standard normal quantile, z such that P(|Z| ≤ z) = 0.95.
 pub const Z_95: f64 = 1.959_963_984_540_054;
@@ -345,6 +346,118 @@ impl Tally {
     }
 }
 
+/// The exact content of a [`Tally`] as plain values, to store it and restore it bit for bit
+/// (e.g. in a results file merged on another machine): the exact count, sums, minimum and
+/// maximum, and the histogram in HdrHistogram's portable V2 encoding (uncompressed; empty when
+/// nothing was recorded). The encoding is HdrHistogram's, not drsim's: sim-core still knows no
+/// file format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TallyParts {
+    pub count: u64,
+    pub sum: u128,
+    pub sum_sq: u128,
+    /// Exact smallest value (0 when empty).
+    pub min: u64,
+    /// Exact largest value (0 when empty).
+    pub max: u64,
+    /// The histogram, HdrHistogram V2 encoding.
+    pub histogram_v2: Vec<u8>,
+}
+
+/// Why stored tally parts cannot be restored.
+#[derive(Debug, thiserror::Error)]
+pub enum PartsError {
+    #[error("the histogram cannot be decoded ({0})")]
+    Histogram(String),
+    #[error("the histogram cannot be encoded ({0})")]
+    Encode(String),
+    #[error("the histogram holds {histogram} values but the count says {count}")]
+    CountMismatch { histogram: u64, count: u64 },
+    #[error("inconsistent tally: {0}")]
+    Inconsistent(&'static str),
+}
+
+impl Tally {
+    /// The tally's exact content as plain values; [`Tally::from_parts`] restores it so that
+    /// `same_as` holds and every summary is identical.
+    pub fn to_parts(&self) -> Result<TallyParts, PartsError> {
+        let mut histogram_v2 = Vec::new();
+        if let Some(hist) = self.hist.as_ref() {
+            hdrhistogram::serialization::V2Serializer::new()
+                .serialize(hist, &mut histogram_v2)
+                .map_err(|e| PartsError::Encode(format!("{e:?}")))?;
+        }
+        Ok(TallyParts {
+            count: self.count,
+            sum: self.sum,
+            sum_sq: self.sum_sq,
+            min: self.min(),
+            max: self.max,
+            histogram_v2,
+        })
+    }
+
+    /// Restores a tally from [`Tally::to_parts`], checking that the parts agree with each other
+    /// (the histogram's count with the exact count, minimum ≤ maximum). Never panics on any
+    /// input, and refuses a histogram whose declared length exceeds the bytes given.
+    pub fn from_parts(parts: &TallyParts) -> Result<Tally, PartsError> {
+        if parts.count == 0 {
+            if parts.sum != 0 || parts.sum_sq != 0 || parts.min != 0 || parts.max != 0 {
+                return Err(PartsError::Inconsistent(
+                    "an empty tally has non-zero sums or bounds",
+                ));
+            }
+            if !parts.histogram_v2.is_empty() {
+                return Err(PartsError::CountMismatch {
+                    histogram: 1,
+                    count: 0,
+                });
+            }
+            return Ok(Tally::new());
+        }
+        if parts.min > parts.max {
+            return Err(PartsError::Inconsistent("the minimum exceeds the maximum"));
+        }
+        let bytes = &parts.histogram_v2;
+        // The V2 header: cookie (4 bytes), payload length (4), then 36 more bytes of header.
+        let declared = bytes
+            .get(4..8)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_be_bytes)
+            .ok_or_else(|| PartsError::Histogram("too short for a V2 header".into()))?;
+        if declared as usize > bytes.len() {
+            return Err(PartsError::Histogram(format!(
+                "declares {declared} bytes of counts but only {} bytes are given",
+                bytes.len()
+            )));
+        }
+        let mut hist: Histogram<u64> = hdrhistogram::serialization::Deserializer::new()
+            .deserialize(&mut bytes.as_slice())
+            .map_err(|e| PartsError::Histogram(format!("{e:?}")))?;
+        if hist.sigfig() != SIGFIG {
+            return Err(PartsError::Histogram(format!(
+                "{} significant digits where drsim keeps {SIGFIG}",
+                hist.sigfig()
+            )));
+        }
+        hist.auto(true);
+        if parts.count != u64::MAX && hist.len() != parts.count {
+            return Err(PartsError::CountMismatch {
+                histogram: hist.len(),
+                count: parts.count,
+            });
+        }
+        Ok(Tally {
+            hist: Some(hist),
+            count: parts.count,
+            sum: parts.sum,
+            sum_sq: parts.sum_sq,
+            min: parts.min,
+            max: parts.max,
+        })
+    }
+}
+
 /// Whether two histograms hold the same counts in the same bins. Both come from
 /// `Histogram::new(SIGFIG)`, so bins mean the same thing and only the allocated length (which
 /// follows the largest value seen) could differ; hdrhistogram's `==` treats a longer allocation as
@@ -572,6 +685,57 @@ mod tests {
         assert!(text.contains("count: 3"), "{text}");
         assert!(text.contains("bins: [(3, 2), (10007, 1)]"), "{text}");
         assert!(text.len() < 200, "{text}");
+    }
+
+    #[test]
+    fn parts_round_trip_exactly() {
+        let mut t = Tally::new();
+        for v in [0, 3, 3, 10_000, 7_777_777, 123_456_789_012] {
+            t.record(v);
+        }
+        for tally in [Tally::new(), t] {
+            let parts = tally.to_parts().unwrap();
+            let back = Tally::from_parts(&parts).unwrap();
+            assert!(back.same_as(&tally), "{back:?} vs {tally:?}");
+            assert_eq!(back.summary(), tally.summary());
+            assert_eq!(
+                back.quantile_interval(0.95, Z_95),
+                tally.quantile_interval(0.95, Z_95)
+            );
+            // A restored tally keeps growing and merging like the original.
+            let mut grown = back.clone();
+            grown.record(u64::MAX / 4);
+            grown.merge(&tally);
+            assert_eq!(grown.count(), 2 * tally.count() + 1);
+        }
+    }
+
+    #[test]
+    fn bad_parts_are_refused_without_panicking() {
+        let mut t = Tally::new();
+        for v in 1..100 {
+            t.record(v * 37);
+        }
+        let good = t.to_parts().unwrap();
+        let mut wrong_count = good.clone();
+        wrong_count.count += 1;
+        assert!(matches!(
+            Tally::from_parts(&wrong_count),
+            Err(PartsError::CountMismatch { .. })
+        ));
+        for cut in [0, 3, 7, 20, good.histogram_v2.len() - 1] {
+            let mut short = good.clone();
+            short.histogram_v2.truncate(cut);
+            assert!(Tally::from_parts(&short).is_err(), "cut at {cut}");
+        }
+        let mut garbage = good.clone();
+        for (i, b) in garbage.histogram_v2.iter_mut().enumerate().skip(8) {
+            *b = b.wrapping_mul(31).wrapping_add(i as u8);
+        }
+        let _ = Tally::from_parts(&garbage);
+        let mut inverted = good;
+        inverted.min = inverted.max + 1;
+        assert!(Tally::from_parts(&inverted).is_err());
     }
 
     #[test]
