@@ -99,8 +99,14 @@ fn load(path: Option<&Path>) -> Result<Catalog, Failure> {
 pub fn read_catalog(path: &Path, help: &str) -> Result<Catalog, Failure> {
     let name = path.display().to_string();
     let text = crate::io::read_text(path, crate::io::MAX_CATALOG_BYTES).map_err(|e| {
+        let fix = match e {
+            crate::io::ReadError::Io(_) => {
+                format!("write one with `drsim prices import FILE... --out {name}`")
+            }
+            _ => "name a catalog file written by `drsim prices import`".to_string(),
+        };
         Failure::BadInput(format!(
-            "{name}: cannot read the catalog: {e}\n  help: write one with `drsim prices import FILE... --out {name}`, {help}"
+            "{name}: cannot read the catalog: {e}\n  help: {fix}, {help}"
         ))
     })?;
     Catalog::from_csv(&text, &name).map_err(|e| Failure::BadInput(e.to_string()))
