@@ -12,10 +12,9 @@ mod runbook;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
 
 use clap::Args;
-use planner::{Knobs, PlanOptions};
+use planner::Knobs;
 use scenarios::runbooks::{Action, StepDef};
 use scenarios::simulate::{Compiled, Worker};
 use scenarios::{Disaster, Scenario, ScenarioError, Strategy};
@@ -271,40 +270,25 @@ pub fn run(args: &ExportArgs) -> Result<ExitStatus, Failure> {
     let (scenario, file) = load_scenario(args.scenario.as_deref())?;
     let text = match &args.scenario {
         None => scenarios::REFERENCE.to_string(),
-        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+        Some(path) => crate::io::read_text(path, crate::io::MAX_SCENARIO_BYTES).map_err(|e| {
             Failure::BadInput(format!(
                 "{}: cannot read the scenario file: {e}",
                 path.display()
             ))
         })?,
     };
-    if !args.quiet {
-        for warning in &scenario.warnings {
-            eprintln!("warning: {warning}");
-        }
-    }
-    let catalog = crate::plan::load_catalog(&scenario, args.scenario.as_deref())?;
+    crate::show_warnings(&scenario, args.quiet);
     let years = args.years.unwrap_or(scenario.plan.years);
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let progress = AtomicU64::new(0);
-    let options = PlanOptions {
-        years,
+    let run = crate::RunSettings {
         seed: args.seed,
-        threads,
-        progress: Some(&progress),
+        threads: args
+            .threads
+            .map(|t| t as usize)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        quiet: args.quiet,
     };
-    let plan = crate::with_progress(
-        !args.quiet,
-        years,
-        "simulated years (every setting)",
-        &progress,
-        || planner::plan(&scenario, &catalog, &options),
-    )
-    .map_err(|e| Failure::BadInput(e.to_string()))?;
-    let pick = planner::pick::pick(&plan, &scenario);
+    let (plan, pick) =
+        crate::plan::run_plan(&scenario, &file, args.scenario.as_deref(), years, &run)?;
     let report = crate::plan::build(&scenario, &file, &plan, &pick, args.seed);
     let wanted = args
         .strategy
