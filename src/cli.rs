@@ -256,10 +256,14 @@ pub struct CommonFlags {
 impl CommonFlags {
     /// The worker threads to use: `--threads`, else every core.
     pub fn threads(&self) -> usize {
-        self.threads
-            .map(|t| t as usize)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        threads(self.threads)
     }
+}
+
+/// The worker threads to use: the `--threads` given, else every core.
+pub fn threads(flag: Option<u32>) -> usize {
+    flag.map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[derive(Debug, Args)]

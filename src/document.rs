@@ -56,10 +56,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitStatus, Failure> {
     show_warnings(&scenario, args.quiet);
     let run = RunSettings {
         seed: args.seed,
-        threads: args
-            .threads
-            .map(|t| t as usize)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads: crate::cli::threads(args.threads),
         quiet: args.quiet,
     };
     let years = args.years.unwrap_or(scenario.plan.years);

@@ -198,7 +198,7 @@ fn merge_plan(
     let options = planner::PlanOptions {
         years: merged.trials,
         seed: merged.seed,
-        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        threads: crate::cli::threads(None),
         progress: None,
     };
     let plan = planner::plan_from(scenario, &catalog, &options, pass)

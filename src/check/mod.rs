@@ -144,10 +144,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     }
     let spend = monthly_spend(&source, args.scenario.as_deref(), strategy, args.quiet);
     let progress = AtomicU64::new(0);
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = crate::cli::threads(args.threads);
     let options = RunOptions {
         trials: args.trials,
         seed: args.seed,
@@ -600,14 +597,16 @@ fn p95_case(
     } else {
         None
     };
+    regression(name, beyond && significant, message, note)
+}
+
+/// A comparison with the baseline: it fails when the change is beyond the tolerance and
+/// significant.
+fn regression(name: &'static str, failed: bool, message: String, note: Option<String>) -> Case {
     Case {
         name,
         kind: "regression",
-        status: if beyond && significant {
-            "failed"
-        } else {
-            "passed"
-        },
+        status: if failed { "failed" } else { "passed" },
         message,
         note,
         key: None,
@@ -656,19 +655,7 @@ fn p_meet_case(now: &Proportion, base: &Proportion, tolerance: f64, rate: f64) -
     } else {
         None
     };
-    Case {
-        name,
-        kind: "regression",
-        status: if beyond && significant {
-            "failed"
-        } else {
-            "passed"
-        },
-        message,
-        note,
-        key: None,
-        p_meet: None,
-    }
+    regression(name, beyond && significant, message, note)
 }
 
 /// The monthly spend against the baseline's: fails when it rose beyond `[check]

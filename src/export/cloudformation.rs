@@ -827,33 +827,18 @@ fn primary(chosen: &Chosen<'_>, base: &str, notes: &mut Vec<String>) -> Result<Y
     ));
     if !replicate.is_empty() {
         // ARNs from the names: GetAtt on the buckets would make a cycle (they name the role).
-        let sources: Vec<Y> = replicate
-            .iter()
-            .map(|d| {
-                sub(&format!(
-                    "arn:${{AWS::Partition}}:s3:::{}",
-                    bucket_name(base, &d.name, p)
-                ))
-            })
-            .collect();
-        let source_objects: Vec<Y> = replicate
-            .iter()
-            .map(|d| {
-                sub(&format!(
-                    "arn:${{AWS::Partition}}:s3:::{}/*",
-                    bucket_name(base, &d.name, p)
-                ))
-            })
-            .collect();
-        let destinations: Vec<Y> = replicate
-            .iter()
-            .map(|d| {
-                sub(&format!(
-                    "arn:${{AWS::Partition}}:s3:::{}/*",
-                    bucket_name(base, &d.name, r)
-                ))
-            })
-            .collect();
+        let arns = |profile, suffix: &str| -> Vec<Y> {
+            replicate
+                .iter()
+                .map(|d| {
+                    sub(&format!(
+                        "arn:${{AWS::Partition}}:s3:::{}{suffix}",
+                        bucket_name(base, &d.name, profile)
+                    ))
+                })
+                .collect()
+        };
+        let (sources, source_objects, destinations) = (arns(p, ""), arns(p, "/*"), arns(r, "/*"));
         resources.push(res(
             "ReplicationRole",
             "AWS::IAM::Role",

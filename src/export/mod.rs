@@ -281,10 +281,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitStatus, Failure> {
     let years = args.years.unwrap_or(scenario.plan.years);
     let run = crate::RunSettings {
         seed: args.seed,
-        threads: args
-            .threads
-            .map(|t| t as usize)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads: crate::cli::threads(args.threads),
         quiet: args.quiet,
     };
     let (plan, pick) =
