@@ -219,6 +219,11 @@ pub struct SimulateArgs {
     /// --trials as the cap.
     #[arg(long, value_name = "TARGET", value_parser = crate::precision::parse, conflicts_with = "shard")]
     pub precision: Vec<crate::precision::Target>,
+    /// Also write every trial to FILE as CSV, streamed (memory stays flat): the trial, its
+    /// disaster type and, per strategy, the RTO and RPO in seconds and the step that added the
+    /// most time to the recovery (empty when the primary came back first).
+    #[arg(long, value_name = "FILE", conflicts_with = "shard")]
+    pub samples: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunFlags,
 }

@@ -185,43 +185,99 @@ pub fn check_output(path: &Path) -> Result<(), WriteError> {
 /// Writes `text` to `path` atomically: a temporary file in the same directory renamed into
 /// place. Refuses to replace anything but a regular file; writes a symbolic link's target.
 pub fn write_file(path: &Path, text: &str) -> Result<(), WriteError> {
-    use std::os::unix::fs::PermissionsExt;
-    let shown = path.display().to_string();
-    let target = resolve_links(path)?;
-    let existing = match std::fs::metadata(&target) {
-        Ok(meta) if meta.is_file() => Some(meta.permissions()),
-        Ok(meta) => {
-            return Err(WriteError::NotRegular {
-                path: shown,
-                kind: kind_of(&meta),
-            });
-        }
-        Err(_) => None,
-    };
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let fail = |e: std::io::Error| WriteError::Io {
-        path: shown.clone(),
-        reason: e.to_string(),
-    };
-    // The mode is applied by open(2), so the umask applies as it does for any program.
-    let mut file = tempfile::Builder::new()
-        .prefix(".drsim-")
-        .permissions(std::fs::Permissions::from_mode(0o666))
-        .tempfile_in(dir)
-        .map_err(|e| WriteError::Io {
-            path: shown.clone(),
-            reason: format!("cannot create a file in {}: {e}", dir.display()),
-        })?;
-    file.write_all(text.as_bytes()).map_err(fail)?;
-    file.as_file().sync_all().map_err(fail)?;
-    if let Some(permissions) = existing {
-        file.as_file().set_permissions(permissions).map_err(fail)?;
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| file.error(e.to_string()))?;
+    file.commit()
+}
+
+/// An output written as a stream and put in place only when complete
+/// ([`AtomicFile::commit`]): until then it is a hidden temporary file in the target's
+/// directory, removed if the writer is dropped, so a failed run leaves nothing half-written.
+pub struct AtomicFile {
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    target: PathBuf,
+    /// The permissions of the file it replaces.
+    existing: Option<std::fs::Permissions>,
+    shown: String,
+}
+
+impl AtomicFile {
+    /// Opens the temporary file for `path`, refusing anything but a regular file or a new one.
+    pub fn create(path: &Path) -> Result<AtomicFile, WriteError> {
+        use std::os::unix::fs::PermissionsExt;
+        let shown = path.display().to_string();
+        let target = resolve_links(path)?;
+        let existing = match std::fs::metadata(&target) {
+            Ok(meta) if meta.is_file() => Some(meta.permissions()),
+            Ok(meta) => {
+                return Err(WriteError::NotRegular {
+                    path: shown,
+                    kind: kind_of(&meta),
+                });
+            }
+            Err(_) => None,
+        };
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        // The mode is applied by open(2), so the umask applies as it does for any program.
+        let file = tempfile::Builder::new()
+            .prefix(".drsim-")
+            .permissions(std::fs::Permissions::from_mode(0o666))
+            .tempfile_in(dir)
+            .map_err(|e| WriteError::Io {
+                path: shown.clone(),
+                reason: format!("cannot create a file in {}: {e}", dir.display()),
+            })?;
+        Ok(AtomicFile {
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            target,
+            existing,
+            shown,
+        })
     }
-    file.persist(&target).map_err(|e| fail(e.error))?;
-    Ok(())
+
+    /// The error of a failed write to this file.
+    pub fn error(&self, reason: String) -> WriteError {
+        WriteError::Io {
+            path: self.shown.clone(),
+            reason,
+        }
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(self) -> Result<(), WriteError> {
+        let shown = self.shown;
+        let fail = |reason: String| WriteError::Io {
+            path: shown.clone(),
+            reason,
+        };
+        let file = self
+            .file
+            .into_inner()
+            .map_err(|e| fail(e.error().to_string()))?;
+        file.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
+        if let Some(permissions) = self.existing {
+            file.as_file()
+                .set_permissions(permissions)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        file.persist(&self.target)
+            .map_err(|e| fail(e.error.to_string()))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Writes `text` to standard output. A closed pipe (`| head`) is not an error; a closed

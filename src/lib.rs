@@ -127,28 +127,47 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
         threads: common.threads(),
         quiet: common.quiet,
     };
+    let mut samples = match &args.samples {
+        Some(path) => Some(Samples::create(path)?),
+        None => None,
+    };
+    let progress = AtomicU64::new(0);
+    let options = RunOptions {
+        trials: flags.trials,
+        seed: run.seed,
+        threads: run.threads,
+        progress: Some(&progress),
+    };
+    // One range of trials, its samples streamed when asked for.
+    let mut run_range = |range: std::ops::Range<u64>| match samples.as_mut() {
+        Some(samples) => samples.run(&scenario, &options, range),
+        None => scenarios::simulate::simulate_range(&scenario, &options, range)
+            .map_err(|e| Failure::BadInput(e.to_string())),
+    };
     let results = if args.precision.is_empty() {
-        run_simulation(&scenario, flags.trials, &run)?
+        let show = !common.quiet && flags.trials >= 100_000;
+        with_progress(show, flags.trials, "trials", &progress, || {
+            run_range(0..flags.trials)
+        })?
     } else {
-        let progress = AtomicU64::new(0);
         let (results, outcome) =
             with_progress(!common.quiet, flags.trials, "trials", &progress, || {
-                precision::simulate(
+                precision::in_rounds(
                     &scenario,
-                    common.seed,
-                    run.threads,
                     flags.trials,
                     &args.precision,
                     &scenarios::Strategy::ALL,
-                    Some(&progress),
+                    &mut run_range,
                 )
-            })
-            .map_err(|e| Failure::BadInput(e.to_string()))?;
+            })?;
         if !common.quiet {
             eprintln!("{}", outcome.describe());
         }
         results
     };
+    if let Some(samples) = samples {
+        samples.commit()?;
+    }
     let report = report::build(&scenario, &file, &results, common.seed);
     if !common.quiet {
         // Warnings found by the run itself (the scenario's were shown before it).
@@ -159,6 +178,45 @@ fn simulate(args: &SimulateArgs) -> Result<ExitStatus, Failure> {
     let text = reports::render(&report, common.format.into()).map_err(Failure::Io)?;
     write_output(common.out.as_deref(), &text).map_err(Failure::Io)?;
     Ok(ExitStatus::Success)
+}
+
+/// The per-trial CSV of `simulate --samples`, written as the trials run and put in place only
+/// when the run is complete.
+struct Samples {
+    writer: reports::samples::SampleWriter<io::AtomicFile>,
+    path: std::path::PathBuf,
+}
+
+impl Samples {
+    fn create(path: &Path) -> Result<Samples, Failure> {
+        let file = io::AtomicFile::create(path).map_err(|e| Failure::Io(e.into()))?;
+        let writer = reports::samples::SampleWriter::new(file)
+            .map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
+        Ok(Samples {
+            writer,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Simulates `range`, streaming its samples.
+    fn run(
+        &mut self,
+        scenario: &Scenario,
+        options: &RunOptions<'_>,
+        range: std::ops::Range<u64>,
+    ) -> Result<scenarios::Results, Failure> {
+        let writer = &mut self.writer;
+        scenarios::simulate::simulate_range_sampled(scenario, options, range, |compiled, rows| {
+            writer.write(compiled, rows)
+        })
+        .map_err(|e| Failure::BadInput(e.to_string()))?
+        .map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {e}", self.path.display())))
+    }
+
+    fn commit(self) -> Result<(), Failure> {
+        let file = self.writer.finish().map_err(Failure::Io)?;
+        file.commit().map_err(|e| Failure::Io(e.into()))
+    }
 }
 
 /// Runs `work` while a progress bar on stderr follows `progress` (`unit`s done out of

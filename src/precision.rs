@@ -173,8 +173,22 @@ pub fn simulate(
         threads,
         progress,
     };
+    in_rounds(scenario, cap, targets, strategies, |range| {
+        simulate_range(scenario, &options, range)
+    })
+}
+
+/// The rounds of [`simulate`], each run by `run` over its range of trials (in order, covering
+/// `0..n` without gaps), so that a caller can also stream the trials it runs.
+pub fn in_rounds<E>(
+    scenario: &Scenario,
+    cap: u64,
+    targets: &[Target],
+    strategies: &[Strategy],
+    mut run: impl FnMut(std::ops::Range<u64>) -> Result<Results, E>,
+) -> Result<(Results, Outcome), E> {
     let mut done = FIRST_ROUND.min(cap);
-    let mut results = simulate_range(scenario, &options, 0..done)?;
+    let mut results = run(0..done)?;
     loop {
         let missing = unmet(scenario, &results, targets, strategies);
         if missing.is_empty() || done >= cap {
@@ -186,7 +200,7 @@ pub fn simulate(
             return Ok((results, outcome));
         }
         let next = done.saturating_mul(2).min(cap);
-        results.merge(simulate_range(scenario, &options, done..next)?);
+        results.merge(run(done..next)?);
         done = next;
     }
 }

@@ -4,7 +4,7 @@ use crate::money::cents_text;
 use crate::plan::PlanReport;
 use crate::simulation::{Outcome, Probability, Report, Stats};
 
-const HEADER: [&str; 14] = [
+const HEADER: [&str; 18] = [
     "strategy",
     "disaster",
     "metric",
@@ -16,6 +16,10 @@ const HEADER: [&str; 14] = [
     "p99",
     "max",
     "mean_std_error",
+    "p50_std_error",
+    "p90_std_error",
+    "p95_std_error",
+    "p99_std_error",
     "p_meet",
     "p_meet_ci95_low",
     "p_meet_ci95_high",
@@ -40,6 +44,10 @@ fn row(
         stats.p99.to_string(),
         stats.max.to_string(),
         stats.mean_std_error.to_string(),
+        stats.p50_std_error.to_string(),
+        stats.p90_std_error.to_string(),
+        stats.p95_std_error.to_string(),
+        stats.p99_std_error.to_string(),
     ];
     match meet {
         Some(p) => fields.extend([

@@ -145,7 +145,21 @@ fn yes(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
 
-/// The per-type outcome table of the simulation: one row per strategy.
+/// A quantile with its Monte Carlo standard error (left out when it is zero).
+fn with_error(value: f64, std_error: f64) -> String {
+    if std_error > 0.0 {
+        format!(
+            "{} ± {}",
+            format_duration(value),
+            format_duration(std_error)
+        )
+    } else {
+        format_duration(value)
+    }
+}
+
+/// The per-type outcome table of the simulation: one row per strategy, each quantile ± its
+/// standard error.
 fn outcome_table(report: &Report, disaster: Disaster) -> Table {
     let mut t = Table::new(&[
         "strategy",
@@ -165,12 +179,12 @@ fn outcome_table(report: &Report, disaster: Disaster) -> Table {
             t.row(vec![
                 s.name.to_string(),
                 o.trials.to_string(),
-                format_duration(o.rto.p50),
-                format_duration(o.rto.p95),
-                format_duration(o.rto.p99),
-                format_duration(o.rpo.p50),
-                format_duration(o.rpo.p95),
-                format_duration(o.rpo.p99),
+                with_error(o.rto.p50, o.rto.p50_std_error),
+                with_error(o.rto.p95, o.rto.p95_std_error),
+                with_error(o.rto.p99, o.rto.p99_std_error),
+                with_error(o.rpo.p50, o.rpo.p50_std_error),
+                with_error(o.rpo.p95, o.rpo.p95_std_error),
+                with_error(o.rpo.p99, o.rpo.p99_std_error),
                 pct(&o.p_meet_both),
                 yes(o.meets_objectives),
             ]);

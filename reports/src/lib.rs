@@ -4,7 +4,8 @@
 //! [`plan::PlanReport`] from a plan, [`catalog::Listing`] from a price catalog, and
 //! [`document::Document`], both runs in one document for `drsim report`). Values stay typed —
 //! money as `Usd`, times in seconds, probabilities with their intervals — and the renderers
-//! format them: one module per format ([`table`], [`json`], [`csv`], [`markdown`], [`html`]). The
+//! format them: one module per format ([`table`], [`json`], [`csv`], [`markdown`], [`html`];
+//! [`samples`] streams per-trial rows as CSV). The
 //! markup formats share one model ([`markup`]), and [`plots`] draws SVG charts with plotters.
 //! The engine and the model never render; this crate only reads their results.
 
@@ -18,6 +19,7 @@ pub mod markup;
 pub mod money;
 pub mod plan;
 pub mod plots;
+pub mod samples;
 pub mod simulation;
 pub mod table;
 

@@ -156,12 +156,15 @@ pub struct LineItemReport {
     pub usd: Usd,
 }
 
-/// Seconds.
+/// Seconds, each quantile with its Monte Carlo standard error.
 #[derive(Clone, Debug, Serialize)]
 pub struct Percentiles {
     pub p50: f64,
     pub p95: f64,
     pub p99: f64,
+    pub p50_std_error: f64,
+    pub p95_std_error: f64,
+    pub p99_std_error: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -197,6 +200,9 @@ pub struct Quantiles {
     pub p50: f64,
     pub p90: f64,
     pub p99: f64,
+    pub p50_std_error: f64,
+    pub p90_std_error: f64,
+    pub p99_std_error: f64,
 }
 
 /// US dollars, as exact decimal strings.
@@ -212,6 +218,12 @@ pub struct MoneyQuantiles {
     pub p90: Usd,
     #[serde(serialize_with = "money")]
     pub p99: Usd,
+    #[serde(serialize_with = "money")]
+    pub p50_std_error: Usd,
+    #[serde(serialize_with = "money")]
+    pub p90_std_error: Usd,
+    #[serde(serialize_with = "money")]
+    pub p99_std_error: Usd,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -286,15 +298,22 @@ fn quantiles(t: &Tally, scale: f64) -> Quantiles {
         p50: r(t.quantile(0.5) as f64),
         p90: r(t.quantile(0.9) as f64),
         p99: r(t.quantile(0.99) as f64),
+        p50_std_error: r(t.quantile_std_error(0.5)),
+        p90_std_error: r(t.quantile_std_error(0.9)),
+        p99_std_error: r(t.quantile_std_error(0.99)),
     }
 }
 
 fn percentiles(t: &Tally) -> Percentiles {
     let s = |q: f64| t.quantile(q) as f64 / 1000.0;
+    let e = |q: f64| (t.quantile_std_error(q)).round() / 1000.0;
     Percentiles {
         p50: s(0.5),
         p95: s(0.95),
         p99: s(0.99),
+        p50_std_error: e(0.5),
+        p95_std_error: e(0.95),
+        p99_std_error: e(0.99),
     }
 }
 
@@ -483,6 +502,9 @@ fn setting_report(
             p50: cents(100.0 * a.loss.quantile(0.5) as f64),
             p90: cents(100.0 * a.loss.quantile(0.9) as f64),
             p99: cents(100.0 * a.loss.quantile(0.99) as f64),
+            p50_std_error: cents(100.0 * a.loss.quantile_std_error(0.5)),
+            p90_std_error: cents(100.0 * a.loss.quantile_std_error(0.9)),
+            p99_std_error: cents(100.0 * a.loss.quantile_std_error(0.99)),
         },
         expected_annual_loss: e.expected_annual_loss,
         expected_annual_loss_std_error: e.expected_annual_loss_se,

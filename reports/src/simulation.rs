@@ -83,7 +83,67 @@ pub struct Stats {
     pub p99: f64,
     pub max: f64,
     pub mean_std_error: f64,
+    pub p50_std_error: f64,
+    pub p90_std_error: f64,
     pub p95_std_error: f64,
+    pub p99_std_error: f64,
+}
+
+impl Stats {
+    /// The reported quantiles with their standard errors, named as in the output.
+    pub fn quantiles(&self) -> [(&'static str, f64, f64); 4] {
+        [
+            ("p50", self.p50, self.p50_std_error),
+            ("p90", self.p90, self.p90_std_error),
+            ("p95", self.p95, self.p95_std_error),
+            ("p99", self.p99, self.p99_std_error),
+        ]
+    }
+}
+
+/// The reported quantile known least precisely, relative to its value.
+#[derive(Debug, PartialEq)]
+pub struct LeastPrecise {
+    pub strategy: &'static str,
+    pub disaster: &'static str,
+    /// `"RTO"` or `"RPO"`.
+    pub metric: &'static str,
+    pub quantile: &'static str,
+    pub value: f64,
+    pub std_error: f64,
+}
+
+impl Report {
+    /// Among every strategy's per-type RTO and RPO quantiles (p50 to p99, non-zero ones), the one
+    /// whose standard error is the largest share of its value; `None` when all are zero.
+    pub fn least_precise(&self) -> Option<LeastPrecise> {
+        let mut worst: Option<LeastPrecise> = None;
+        for s in &self.strategies {
+            for d in &s.by_disaster {
+                for (metric, stats) in [("RTO", &d.outcome.rto), ("RPO", &d.outcome.rpo)] {
+                    for (quantile, value, std_error) in stats.quantiles() {
+                        if value <= 0.0 {
+                            continue;
+                        }
+                        let worse = worst
+                            .as_ref()
+                            .is_none_or(|w| std_error / value > w.std_error / w.value);
+                        if worse {
+                            worst = Some(LeastPrecise {
+                                strategy: s.name,
+                                disaster: d.disaster,
+                                metric,
+                                quantile,
+                                value,
+                                std_error,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        worst
+    }
 }
 
 /// A probability with its 95 % Wilson interval.
@@ -210,7 +270,10 @@ fn stats(tally: &Tally) -> Stats {
         p99: seconds(s.p99),
         max: seconds(s.max),
         mean_std_error: seconds(s.mean_std_error),
+        p50_std_error: seconds(s.p50_std_error),
+        p90_std_error: seconds(s.p90_std_error),
         p95_std_error: seconds(s.p95_std_error),
+        p99_std_error: seconds(s.p99_std_error),
     }
 }
 

@@ -173,6 +173,19 @@ pub fn simulation(r: &Report) -> anyhow::Result<String> {
             100.0 * p.p_tie
         )?;
     }
+    if let Some(w) = r.least_precise() {
+        writeln!(
+            out,
+            "\nMonte Carlo error: every quantile's standard error is in --format json and csv; the largest relative one is {} {} {} of {}: {} ± {} ({:.1}%).",
+            w.disaster,
+            w.quantile,
+            w.metric,
+            w.strategy,
+            format_duration(w.value),
+            format_duration(w.std_error),
+            100.0 * w.std_error / w.value
+        )?;
+    }
     for w in &r.warnings {
         writeln!(out, "\nwarning: {w}")?;
     }

@@ -441,8 +441,60 @@ pub fn simulate_range(
         || Results::new(&compiled),
         Worker::new,
         |trial, worker, results| {
-            run_trial(scenario, &compiled, options.seed, trial, worker, results)
+            run_trial(scenario, &compiled, options.seed, trial, worker, results);
         },
+        options.progress,
+    )?;
+    Ok(results)
+}
+
+/// One trial as drawn and recovered, for users' own analyses (`drsim simulate --samples`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub trial: u64,
+    pub disaster: Disaster,
+    /// Per strategy, in [`Strategy::ALL`] order.
+    pub outcomes: [SampleOutcome; 4],
+}
+
+/// What one strategy achieved on a sampled trial.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SampleOutcome {
+    /// Seconds.
+    pub rto: f64,
+    /// Seconds.
+    pub rpo: f64,
+    /// The step that added the most time on the critical path (first of equals); `None` when
+    /// the primary came back before the recovery finished (RTO = outage, no path).
+    pub critical: Option<StepId>,
+}
+
+/// Runs the trials of `range` as [`simulate_range`] does (the same results, bit for bit) and
+/// streams every trial's [`Sample`] to `sink`, in trial order, a chunk at a time; memory stays
+/// flat. The compiled runbooks name the critical steps ([`Compiled::runbook`]). A `sink` error
+/// stops the run.
+pub fn simulate_range_sampled<E: Send>(
+    scenario: &Scenario,
+    options: &RunOptions<'_>,
+    range: std::ops::Range<u64>,
+    mut sink: impl FnMut(&Compiled, &[Sample]) -> Result<(), E> + Send,
+) -> Result<Result<Results, E>, SimulateError> {
+    let compiled = Compiled::new(scenario)?;
+    let config = RunConfig {
+        trials: options.trials,
+        chunk_size: CHUNK_SIZE,
+        threads: options.threads,
+    };
+    let results = runner::run_range_streamed(
+        &config,
+        range,
+        || Results::new(&compiled),
+        Worker::new,
+        |trial, worker, results, samples| {
+            let sample = run_trial(scenario, &compiled, options.seed, trial, worker, results);
+            samples.push(sample);
+        },
+        |samples: &[Sample]| sink(&compiled, samples),
         options.progress,
     )?;
     Ok(results)
@@ -578,7 +630,7 @@ impl Trial {
 }
 
 /// What one strategy achieved on one trial. Seconds.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Outcome {
     pub rto: f64,
     pub rpo: f64,
@@ -811,7 +863,7 @@ fn run_trial(
     index: u64,
     worker: &mut Worker,
     results: &mut Results,
-) {
+) -> Sample {
     let trial = compiled.trial(scenario, seed, index, None);
     let d = trial.disaster().index();
     let objective = &scenario.objectives.by_disaster[d];
@@ -861,4 +913,33 @@ fn run_trial(
         }
     }
     results.trials += 1;
+    Sample {
+        trial: index,
+        disaster: trial.disaster(),
+        outcomes: std::array::from_fn(|s| {
+            let o = outcomes[s].unwrap_or_default();
+            SampleOutcome {
+                rto: o.rto,
+                rpo: o.rpo,
+                critical: if o.primary_first {
+                    None
+                } else {
+                    largest_contribution(&worker.paths[s])
+                },
+            }
+        }),
+    }
+}
+
+/// The step of a critical path that added the most time (the first of equals).
+fn largest_contribution(path: &[(StepId, f64)]) -> Option<StepId> {
+    path.iter()
+        .fold(
+            None,
+            |best: Option<(StepId, f64)>, &(step, added)| match best {
+                Some((_, most)) if most >= added => best,
+                _ => Some((step, added)),
+            },
+        )
+        .map(|(step, _)| step)
 }

@@ -132,6 +132,109 @@ where
     Ok(result)
 }
 
+/// Chunks per batch and thread in [`run_range_streamed`]: enough to balance the load, few
+/// enough that a batch's rows stay small (a few chunks of rows per thread).
+const STREAM_BATCH_PER_THREAD: u64 = 4;
+
+/// Runs the trials of `range` as [`run_range`] does (the same accumulator, bit for bit), and
+/// also hands what the trials emitted to `sink`, in trial order: `trial(index, worker, acc,
+/// rows)` may push rows for its trial. Chunks run in parallel in batches of a few per thread,
+/// each folding into one of the threads' accumulators; while the workers run one batch, `sink`
+/// consumes the previous one's rows on its own thread, so memory holds one accumulator per
+/// thread and at most two batches of rows whatever the number of trials. The first error of
+/// `sink` stops the run and is returned.
+pub fn run_range_streamed<A, W, R, E>(
+    config: &RunConfig,
+    range: std::ops::Range<u64>,
+    new_acc: impl Fn() -> A + Sync + Send,
+    new_worker: impl Fn() -> W + Sync + Send,
+    trial: impl Fn(u64, &mut W, &mut A, &mut Vec<R>) + Sync + Send,
+    mut sink: impl FnMut(&[R]) -> Result<(), E> + Send,
+    progress: Option<&AtomicU64>,
+) -> Result<Result<A, E>, RunError>
+where
+    A: Merge,
+    W: Send,
+    R: Send,
+    E: Send,
+{
+    if config.threads == 0 {
+        return Err(RunError::NoThreads);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .build()
+        .map_err(|source| RunError::ThreadPool {
+            threads: config.threads,
+            source,
+        })?;
+    let chunk = config.chunk_size.max(1);
+    let (first, last) = (range.start, range.end.max(range.start));
+    let first_chunk = first / chunk;
+    let chunks = last.div_ceil(chunk).saturating_sub(first_chunk);
+    let batch = STREAM_BATCH_PER_THREAD * config.threads as u64;
+    // Accumulators and scratch space not in use by a chunk: at most one per thread is made.
+    let idle: std::sync::Mutex<Vec<(W, A)>> = std::sync::Mutex::new(Vec::new());
+    let take = || {
+        idle.lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop()
+            .unwrap_or_else(|| (new_worker(), new_acc()))
+    };
+    let give = |state: (W, A)| {
+        idle.lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(state);
+    };
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<R>>>(1);
+    let sunk = std::thread::scope(|scope| {
+        let consumer = scope.spawn(move || {
+            for batch in receive {
+                for rows in batch {
+                    sink(&rows)?;
+                }
+            }
+            Ok(())
+        });
+        let mut next = 0;
+        while next < chunks {
+            let end = (next + batch).min(chunks);
+            let rows: Vec<Vec<R>> = pool.install(|| {
+                (next..end)
+                    .into_par_iter()
+                    .map(|c| {
+                        let (mut worker, mut acc) = take();
+                        let start = ((first_chunk + c) * chunk).max(first);
+                        let stop = ((first_chunk + c + 1) * chunk).min(last);
+                        let mut rows = Vec::new();
+                        for index in start..stop {
+                            trial(index, &mut worker, &mut acc, &mut rows);
+                        }
+                        give((worker, acc));
+                        if let Some(p) = progress {
+                            p.fetch_add(stop - start, Ordering::Relaxed);
+                        }
+                        rows
+                    })
+                    .collect()
+            });
+            if send.send(rows).is_err() {
+                break; // the sink failed; its error is returned below
+            }
+            next = end;
+        }
+        drop(send);
+        consumer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    let mut total = new_acc();
+    for (_, acc) in idle.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        total.merge(acc);
+    }
+    Ok(sunk.map(|()| total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +272,64 @@ mod tests {
             assert_eq!(sum, Ok(Sum(10_007 * 10_006 / 2, 10_007)));
             assert_eq!(counter.load(Ordering::Relaxed), 10_007);
         }
+    }
+
+    #[test]
+    fn streamed_rows_come_in_trial_order_with_the_same_accumulator() {
+        for threads in [1, 2, 3] {
+            let config = RunConfig {
+                trials: 10_007,
+                chunk_size: 64,
+                threads,
+            };
+            let mut seen = Vec::new();
+            let sum = run_range_streamed(
+                &config,
+                3..10_007,
+                Sum::default,
+                || (),
+                |i, _, acc, rows| {
+                    acc.0 += u128::from(i);
+                    acc.1 += 1;
+                    rows.push(i);
+                },
+                |rows: &[u64]| {
+                    seen.extend_from_slice(rows);
+                    Ok::<(), ()>(())
+                },
+                None,
+            )
+            .map_err(|e| e.to_string());
+            assert_eq!(sum, Ok(Ok(Sum(10_007 * 10_006 / 2 - 3, 10_004))));
+            assert_eq!(seen, (3..10_007).collect::<Vec<u64>>());
+        }
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_run() {
+        let config = RunConfig {
+            trials: 100_000,
+            chunk_size: 10,
+            threads: 2,
+        };
+        let ran = AtomicU64::new(0);
+        let mut calls = 0;
+        let result = run_range_streamed(
+            &config,
+            0..100_000,
+            Sum::default,
+            || (),
+            |_, _, _, rows| rows.push(()),
+            |_: &[()]| {
+                calls += 1;
+                if calls == 3 { Err("disk full") } else { Ok(()) }
+            },
+            Some(&ran),
+        )
+        .map_err(|e| e.to_string());
+        assert_eq!(result, Ok(Err("disk full")));
+        // At most the batches in flight ran after the failure, not the whole run.
+        assert!(ran.load(Ordering::Relaxed) < 1000, "{:?}", ran);
     }
 
     #[test]

@@ -317,9 +317,17 @@ impl Tally {
         }
     }
 
+    /// Monte Carlo standard error of the `q`-quantile, in the tally's unit: the width of the
+    /// order-statistic interval `quantile_interval(q, 1.96)` divided by 2·1.96. For a density
+    /// `f` at the quantile `x_q` this tends to the asymptotic `sqrt(q(1−q)/n) / f(x_q)`, without
+    /// having to estimate `f`; it is 0 when every value in the interval's ranks is equal.
+    pub fn quantile_std_error(&self, q: f64) -> f64 {
+        let (lo, hi) = self.quantile_interval(q, Z_95);
+        hi.saturating_sub(lo) as f64 / (2.0 * Z_95)
+    }
+
     /// Summary statistics in the tally's unit, as `f64`.
     pub fn summary(&self) -> Summary {
-        let (lo95, hi95) = self.quantile_interval(0.95, Z_95);
         Summary {
             count: self.count,
             mean: self.mean(),
@@ -329,7 +337,10 @@ impl Tally {
             p95: self.quantile(0.95) as f64,
             p99: self.quantile(0.99) as f64,
             max: self.max as f64,
-            p95_std_error: hi95.saturating_sub(lo95) as f64 / (2.0 * Z_95),
+            p50_std_error: self.quantile_std_error(0.50),
+            p90_std_error: self.quantile_std_error(0.90),
+            p95_std_error: self.quantile_std_error(0.95),
+            p99_std_error: self.quantile_std_error(0.99),
         }
     }
 
@@ -517,9 +528,11 @@ pub struct Summary {
     pub p95: f64,
     pub p99: f64,
     pub max: f64,
-    /// Monte Carlo standard error of p95, approximated as `(hi − lo) / (2·1.96)` of
-    /// `quantile_interval(0.95, 1.96)`.
+    /// Monte Carlo standard errors of the quantiles ([`Tally::quantile_std_error`]).
+    pub p50_std_error: f64,
+    pub p90_std_error: f64,
     pub p95_std_error: f64,
+    pub p99_std_error: f64,
 }
 
 /// Successes out of trials (e.g. "recovered within the RTO objective").

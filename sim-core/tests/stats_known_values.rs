@@ -267,3 +267,55 @@ fn quantile_interval_coverage() {
         "observed sd {observed_sd} vs {mean_se}"
     );
 }
+
+/// Every reported quantile's standard error agrees with the closed form for an exponential
+/// sample and with the spread of repeated estimates. For Exp(λ) the q-quantile is
+/// x_q = −ln(1−q)/λ with density f(x_q) = λ(1−q), so its asymptotic standard error is
+/// sqrt(q(1−q)/n) / (λ(1−q)) = sqrt(q / ((1−q)·n)) / λ.
+#[test]
+fn every_quantile_std_error_matches_the_exponential_closed_form() {
+    const REPS: u64 = 200;
+    const N: u64 = 4000;
+    const MEAN: f64 = 100_000.0; // 1/λ, in the tally's unit
+    let mut estimates: [Vec<f64>; 4] = Default::default();
+    let mut std_errors: [Vec<f64>; 4] = Default::default();
+    for rep in 0..REPS {
+        let mut rng = stream_rng(77, rep, 0);
+        let mut t = Tally::new();
+        for _ in 0..N {
+            let u = unit_f64(&mut rng);
+            t.record((-(1.0 - u).ln() * MEAN) as u64);
+        }
+        let s = t.summary();
+        for (k, (p, se)) in [
+            (s.p50, s.p50_std_error),
+            (s.p90, s.p90_std_error),
+            (s.p95, s.p95_std_error),
+            (s.p99, s.p99_std_error),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            estimates[k].push(p);
+            std_errors[k].push(se);
+        }
+    }
+    for (k, q) in [0.50f64, 0.90, 0.95, 0.99].into_iter().enumerate() {
+        let theory = (q / ((1.0 - q) * N as f64)).sqrt() * MEAN;
+        let mean_se = std_errors[k].iter().sum::<f64>() / REPS as f64;
+        let m = estimates[k].iter().sum::<f64>() / REPS as f64;
+        let observed =
+            (estimates[k].iter().map(|x| (x - m).powi(2)).sum::<f64>() / (REPS - 1) as f64).sqrt();
+        // The order-statistic interval is asymmetric in the tail (p99 of 4000 values spans
+        // ranks 3948..3992), so its half-width overstates a little there.
+        assert!(
+            (0.85..1.25).contains(&(mean_se / theory)),
+            "q={q}: mean std error {mean_se} vs theory {theory}"
+        );
+        // The spread of 200 estimates is itself known to about ±10 % (1/sqrt(2·199)·2σ).
+        assert!(
+            (0.78..1.28).contains(&(observed / mean_se)),
+            "q={q}: observed sd {observed} vs reported {mean_se}"
+        );
+    }
+}
