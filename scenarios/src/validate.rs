@@ -74,6 +74,35 @@ pub(crate) fn dist_of(
     quantity::parse(found.value, kind).map_err(|message| found.error(key, message))
 }
 
+/// The one rule for every rate key (`database.write-rate`, `replication.bandwidth`,
+/// `restore.bandwidth`, `restore.per-transfer`): any distribution form, with its draws > 0 in
+/// every trial. Only a point mass at 0 is refused — a fixed 0, or an empirical list holding a 0 —
+/// since a link of 0 B/s never finishes a transfer, and a write rate of 0 replicates nothing
+/// (a tiny rate says the same). Continuous forms reaching down to 0 (uniform from 0,
+/// exponential, lognormal) draw exactly 0 with probability 0; a tiny draw only makes a slow
+/// trial, which the engine and the statistics handle (durations saturate, never overflow).
+pub(crate) fn rate_of(found: &Found<'_, toml::Value>, key: &str) -> Result<Dist, ScenarioError> {
+    let dist = dist_of(found, key, Kind::Rate)?;
+    let zero = match &dist {
+        Dist::Fixed(v) if *v <= 0.0 => Some("it is fixed at 0"),
+        Dist::Empirical(observations) if observations.iter().any(|v| *v <= 0.0) => {
+            Some("0 is among its observations")
+        }
+        _ => None,
+    };
+    if let Some(why) = zero {
+        return Err(found
+            .error(
+                key,
+                format!("a rate must be > 0 in every trial, and {why}"),
+            )
+            .with_help(
+                "give a rate > 0 such as \"1MB/s\"; any distribution is accepted, including ones that reach down to 0 such as { exponential = { mean = \"50MB/s\" } }",
+            ));
+    }
+    Ok(dist)
+}
+
 fn fixed_of(found: &Found<'_, toml::Value>, key: &str, kind: Kind) -> Result<f64, ScenarioError> {
     match dist_of(found, key, kind)? {
         Dist::Fixed(v) => Ok(v),
@@ -208,7 +237,7 @@ pub(crate) fn build(
         s.bandwidth.as_ref()
     })?;
     let replication = Replication {
-        bandwidth: dist_of(&bandwidth_found, "replication.bandwidth", Kind::Rate)?,
+        bandwidth: rate_of(&bandwidth_found, "replication.bandwidth")?,
         max_window: fixed_of(
             &pick(layers, ul, rl, "replication.max-window", |s| {
                 s.max_window.as_ref()
@@ -224,12 +253,6 @@ pub(crate) fn build(
             Kind::Duration,
         )?,
     };
-    if replication.bandwidth.min_value() <= 0.0 && replication.bandwidth.is_constant() {
-        return Err(bandwidth_found.error(
-            "replication.bandwidth",
-            "the replication bandwidth must be > 0",
-        ));
-    }
     // Point at the user's own key: the bandwidth if they set it, else the write rate.
     let write_rate_found = pick(
         layers,
@@ -252,18 +275,14 @@ pub(crate) fn build(
         s.bandwidth.as_ref()
     })?;
     let restore = Restore {
-        bandwidth: dist_of(&restore_bw, "restore.bandwidth", Kind::Rate)?,
-        per_transfer: dist_of(
+        bandwidth: rate_of(&restore_bw, "restore.bandwidth")?,
+        per_transfer: rate_of(
             &pick(layers, us, rs, "restore.per-transfer", |s| {
                 s.per_transfer.as_ref()
             })?,
             "restore.per-transfer",
-            Kind::Rate,
         )?,
     };
-    if restore.bandwidth.min_value() <= 0.0 {
-        return Err(restore_bw.error("restore.bandwidth", "the restore bandwidth must be > 0"));
-    }
 
     let (ulc, rlc) = (user.launch.as_ref(), reference.launch.as_ref());
     let launch_rate = pick(layers, ulc, rlc, "launch.rate", |s| s.rate.as_ref())?;
@@ -746,7 +765,7 @@ fn database(
         .clone(),
         size: dist("size", Kind::Size, |s| s.size.as_ref())?,
         multi_az: *pick(layers, u, r, "database.multi-az", |s| s.multi_az.as_ref())?.value,
-        write_rate: dist_of(&write_rate, "database.write-rate", Kind::Rate)?,
+        write_rate: rate_of(&write_rate, "database.write-rate")?,
         burst_size,
         daily_profile,
         restore: dist("restore", Kind::Duration, |s| s.restore.as_ref())?,
