@@ -37,8 +37,21 @@ pub struct Tier {
     pub os: Os,
     /// Availability zones the tier spreads over (1 = single-AZ).
     pub zones: u32,
+    /// Fraction of `count` that must run for the tier to count as recovered, in (0, 1]: the
+    /// tier's own `service-level`, else `objectives.service-level`.
+    pub service_level: f64,
     /// pending → running, OS boot, application bootstrap, load-balancer health check (seconds).
     pub phases: [Dist; 4],
+}
+
+impl Tier {
+    /// Instances that must be up for the tier to serve at its service level:
+    /// ⌈service-level × count⌉ (k of n).
+    pub fn target(&self) -> u32 {
+        (self.service_level * f64::from(self.count) - 1e-9)
+            .ceil()
+            .max(0.0) as u32
+    }
 }
 
 /// The primary database and its write workload.

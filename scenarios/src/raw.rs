@@ -133,6 +133,7 @@ raw_section!(RawTier {
     count: Spanned<i64>,
     os: Spanned<String>,
     multi_az: Spanned<bool>,
+    service_level: Spanned<f64>,
     pending: RawQuantity,
     boot: RawQuantity,
     bootstrap: RawQuantity,

@@ -739,9 +739,7 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
     };
     let fleet = |name: &str, running: u32, launch: u32| -> Result<Work, String> {
         let t = tier(name)?;
-        let target = (sc.objectives.service_level * f64::from(t.count) - 1e-9)
-            .ceil()
-            .max(0.0) as u32;
+        let target = t.target();
         Ok(Work::Fleet(FleetSpec {
             count: launch,
             needed: target.saturating_sub(running).min(launch),

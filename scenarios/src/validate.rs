@@ -228,7 +228,7 @@ pub(crate) fn build(
     )?;
 
     let objectives = objectives(user, reference, layers)?;
-    let tiers = tiers(user, reference, layers)?;
+    let tiers = tiers(user, reference, layers, objectives.service_level)?;
     let database = database(user, reference, layers)?;
     let data = datasets(user, reference, layers)?;
 
@@ -595,10 +595,12 @@ fn objectives(
     })
 }
 
+/// The tiers; `service_level` (`objectives.service-level`) is the default of each tier's own.
 fn tiers(
     user: &RawScenario,
     reference: &RawScenario,
     layers: Layers<'_>,
+    service_level: f64,
 ) -> Result<Vec<Tier>, ScenarioError> {
     let (map, source) = match (&user.tiers, &reference.tiers) {
         (Some(t), _) => (t, layers.user),
@@ -664,6 +666,24 @@ fn tiers(
             Some(multi) if !*multi.get_ref() => 1,
             _ => 2.min(count).max(1),
         };
+        // The tier's own service level, never the reference's first tier's.
+        let service_level = match tier.service_level.as_ref() {
+            None => service_level,
+            Some(found) => fraction(
+                &Found {
+                    value: found.get_ref(),
+                    span: found.span(),
+                    source,
+                },
+                &key("service-level"),
+                false,
+            )
+            .map_err(|e| {
+                e.with_help(format!(
+                    "the share of [tiers.{name}]'s count that must run, e.g. 1.0 for all of them; leave it out for objectives.service-level"
+                ))
+            })?,
+        };
         let phase =
             |k: &str, f: fn(&RawTier) -> Option<&RawQuantity>| -> Result<Dist, ScenarioError> {
                 dist_of(
@@ -678,6 +698,7 @@ fn tiers(
             count,
             os,
             zones,
+            service_level,
             phases: [
                 phase("pending", |s| s.pending.as_ref())?,
                 match (os.is_windows(), tier.boot.as_ref()) {

@@ -398,6 +398,110 @@ fn constant_durations_give_the_critical_path_length() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Per-tier service levels (k of n)
+
+/// `CONSTANT` with its two tiers replaced by `tiers`.
+fn with_tiers(tiers: &str) -> String {
+    let (head, rest) = CONSTANT.split_once("[tiers.web]").unwrap_or_default();
+    let (_, tail) = rest.split_once("[database]").unwrap_or_default();
+    format!("{head}{tiers}\n[database]{tail}")
+}
+
+/// The pilot-light region-loss RTOs of a scenario, ms.
+fn pilot_light_rto(scenario: &Scenario, trials: u64) -> sim_core::stats::Tally {
+    let results = run(scenario, trials, 11, 2);
+    let cell = &results.cells[Strategy::PilotLight.index()][Disaster::RegionLoss.index()];
+    assert_eq!(cell.primary_first, 0, "the primary is down for 100 days");
+    cell.rto.clone()
+}
+
+#[test]
+fn a_tier_needing_all_of_its_fleet_waits_for_the_last_launch_slot() {
+    // Constant instance times; the launcher grants one launch every 10 s (burst 1), so the j-th
+    // instance of a fleet (from 0) starts 10·j s after the first, and a fleet needing k of its
+    // n instances is up 10·(k − 1) s + one instance's time after its start. The app fleet
+    // launches after the web fleet, and finds the launcher 10 s per web request later.
+    let base = CONSTANT.replace("burst = 100", "rate = 0.1\nburst = 1")
+        + "\n[strategies.pilot-light.runbook.launch-app]\nafter = [\"launch-web\"]\n";
+    let fixed = DETECT + MANUAL + DNS;
+    // (tier overrides, global service level, launch chain by hand in seconds)
+    let cases = [
+        // web needs 4 of 4: slots 0…30 s; app needs 1 of 6 (0.1 × 6 → 1): its first slot at
+        // 140 s is free (the launcher's next slot is 40 s).
+        (Some((1.0, 0.1)), 0.8, 30.0 + LAUNCH_WEB + LAUNCH_APP),
+        // web needs 1 of 4: up at 110 s, its 4 requests took slots 0…30 s; app needs 6 of 6:
+        // slots 110…160 s.
+        (Some((0.25, 1.0)), 0.8, LAUNCH_WEB + 50.0 + LAUNCH_APP),
+        // No tier sets one: the global 0.75 → web 3 of 4 (up at 20 + 110 s), app 5 of 6
+        // (slots 130…170 s).
+        (None, 0.75, 20.0 + LAUNCH_WEB + 40.0 + LAUNCH_APP),
+    ];
+    for (tiers, global, chain) in cases {
+        let mut text = base.replace("service-level = 0.8", &format!("service-level = {global}"));
+        if let Some((web, app)) = tiers {
+            text = text
+                .replace(
+                    "count = 4\n",
+                    &format!("count = 4\nservice-level = {web}\n"),
+                )
+                .replace(
+                    "count = 6\n",
+                    &format!("count = 6\nservice-level = {app}\n"),
+                );
+        }
+        let scenario = load(&text);
+        // The launch chain outlasts promote + resize (5 min), so it sets the RTO.
+        assert!(chain > PROMOTE + RESIZE);
+        let expected_ms = ((fixed + chain) * 1000.0) as u64;
+        let rto = pilot_light_rto(&scenario, 200);
+        println!(
+            "tiers {tiers:?}, global {global}: RTO {} ms, by hand {expected_ms} ms",
+            rto.max()
+        );
+        assert_eq!(
+            (rto.min(), rto.max()),
+            (expected_ms, expected_ms),
+            "tiers {tiers:?}, global {global}"
+        );
+    }
+}
+
+#[test]
+fn a_tier_fleet_takes_the_k_th_order_statistic_of_its_launch_times() {
+    // One tier of n = 4 whose launch-to-healthy time is Exp(λ), λ = 1/100 s; no failures, no
+    // launcher limit. A fleet needing k of n is up at the k-th smallest of n exponentials, whose
+    // mean is Σ_{i=n−k+1}^{n} 1/(i·λ) and variance Σ 1/(i·λ)²; the promotion takes no time, so
+    // the pilot-light RTO is detect + decide + that + DNS.
+    let mean_time = 100.0;
+    let n = 4u32;
+    let trials = 20_000u64;
+    for (level, k) in [(1.0, 4u32), (0.5, 2), (0.25, 1)] {
+        let text = with_tiers(&format!(
+            "[tiers.web]\ninstance-type = \"m6i.large\"\ncount = {n}\nservice-level = {level}\n\
+             pending = {{ exponential = {{ mean = \"{mean_time}s\" }} }}\nboot = \"0s\"\n\
+             bootstrap = \"0s\"\nhealth-check = \"0s\"\n"
+        ))
+        .replace("promote = \"2m\"", "promote = \"0s\"")
+        .replace(
+            "[strategies.pilot-light]\n",
+            "[strategies.pilot-light]\nreplica-fraction = 1.0\n",
+        );
+        let scenario = load(&text);
+        let terms = (n - k + 1..=n).map(|i| mean_time / f64::from(i));
+        let expected: f64 = terms.clone().sum();
+        let variance: f64 = terms.map(|t| t * t).sum();
+        let rto = pilot_light_rto(&scenario, trials);
+        let fleet = rto.mean() / 1000.0 - (DETECT + MANUAL + DNS);
+        check(
+            &format!("k = {k} of {n}: mean fleet time (s)"),
+            fleet,
+            expected,
+            (variance / trials as f64).sqrt(),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Determinism
 
 fn assert_same_results(a: &Results, b: &Results) {
