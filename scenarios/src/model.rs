@@ -302,6 +302,14 @@ impl Tolerance {
     }
 }
 
+/// A concurrency limit shared by the runbook steps that name it: at most `concurrency` of them
+/// run at once in one runbook run; the others wait, first come first served.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pool {
+    pub name: String,
+    pub concurrency: u32,
+}
+
 /// A complete, validated scenario.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -327,6 +335,8 @@ pub struct Scenario {
     pub corruption_runbook: Vec<StepDef>,
     pub ransomware_runbook: Vec<StepDef>,
     pub failback_runbook: Vec<StepDef>,
+    /// Concurrency limits the runbooks' steps may use (`[pools.NAME]`), by name.
+    pub pools: Vec<Pool>,
     pub costs: Costs,
     pub plan: PlanConfig,
     pub pricing: PricingConfig,

@@ -391,6 +391,7 @@ pub(crate) fn build(
         corruption_runbook: Vec::new(),
         ransomware_runbook: Vec::new(),
         failback_runbook: Vec::new(),
+        pools: pools(user, reference, layers)?,
         costs: costs(user, reference, layers)?,
         plan: plan_config(user, reference, layers)?,
         pricing: pricing_config(user, reference, layers)?,
@@ -1339,6 +1340,44 @@ fn strategy_config(
     config.runbook =
         runbooks::apply_overrides(defaults, overrides, &key("runbook"), layers.user, scenario)?;
     Ok(config)
+}
+
+/// The concurrency limits (`[pools.NAME] concurrency = N`): the user's table replaces the
+/// reference's (which has none).
+fn pools(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Vec<Pool>, ScenarioError> {
+    let (map, source) = match (&user.pools, &reference.pools) {
+        (Some(p), _) => (p, layers.user),
+        (None, Some(p)) => (p, layers.reference),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let one = Layers {
+        user: source,
+        reference: source,
+    };
+    map.get_ref()
+        .iter()
+        .map(|(name, raw)| {
+            let key = format!("pools.{name}.concurrency");
+            if raw.get_ref().concurrency.is_none() {
+                return Err(source
+                    .error(Some(raw.span()), &key, "this key is required in every pool")
+                    .with_help(format!(
+                        "add `concurrency = N` to [pools.{name}]: how many steps holding it may run at once"
+                    )));
+            }
+            let found = pick(one, Some(raw.get_ref()), None, &key, |p| {
+                p.concurrency.as_ref()
+            })?;
+            Ok(Pool {
+                name: name.clone(),
+                concurrency: positive_count(&found, &key)?,
+            })
+        })
+        .collect()
 }
 
 /// US dollars as written (a number or a decimal string) to whole cents.

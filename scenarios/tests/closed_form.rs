@@ -502,6 +502,71 @@ fn a_tier_fleet_takes_the_k_th_order_statistic_of_its_launch_times() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Concurrency limits (pools)
+
+/// The corruption RTO (ms, every trial alike) of three constant 10-minute steps after an instant
+/// decision, all holding a slot of one pool of `concurrency`, or none.
+fn three_steps_rto(concurrency: Option<u32>) -> (u64, u64) {
+    let pool = concurrency.map_or(String::new(), |n| {
+        format!("[pools.ops]\nconcurrency = {n}\n")
+    });
+    let with = if concurrency.is_some() {
+        ", pool = \"ops\""
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"{pool}
+[detection]
+manual-decision = "0s"
+[disasters.region-loss]
+annual-rate = 0
+[disasters.az-loss]
+annual-rate = 0
+[disasters.ransomware]
+annual-rate = 0
+[runbooks.corruption]
+restore-db = {{ remove = true }}
+hydrate-db = {{ remove = true }}
+a = {{ duration = "10m", after = ["decide"]{with} }}
+b = {{ duration = "10m", after = ["decide"]{with} }}
+c = {{ duration = "10m", after = ["decide"]{with} }}
+"#
+    );
+    let results = run(&load(&text), 100, 13, 2);
+    let cell = &results.cells[Strategy::WarmStandby.index()][Disaster::Corruption.index()];
+    assert_eq!(cell.rto.count(), 100, "only corruption happens");
+    (cell.rto.min(), cell.rto.max())
+}
+
+#[test]
+fn steps_sharing_a_pool_run_as_many_at_once_as_its_concurrency() {
+    // Three 10-minute steps ready at once: with one slot they run one after the other (30 min),
+    // with two the third waits for the first to finish (20 min), with three or no pool they
+    // run together (10 min).
+    let minutes = |m: u64| (m * 60_000, m * 60_000);
+    assert_eq!(three_steps_rto(Some(1)), minutes(30));
+    assert_eq!(three_steps_rto(Some(2)), minutes(20));
+    assert_eq!(three_steps_rto(Some(3)), minutes(10));
+    assert_eq!(three_steps_rto(None), minutes(10));
+}
+
+#[test]
+fn a_strategy_runbook_step_can_hold_a_pool() {
+    // Pilot light, all durations constant: two 10-minute approvals after the decision, on the
+    // path to the DNS switch, sharing one pool of 1: the launch chain becomes 20 minutes.
+    let text = format!(
+        "{CONSTANT}\n[pools.approvers]\nconcurrency = 1\n\n[strategies.pilot-light.runbook]\n\
+         approve-a = {{ duration = \"10m\", after = [\"decide\"], pool = \"approvers\" }}\n\
+         approve-b = {{ duration = \"10m\", after = [\"decide\"], pool = \"approvers\" }}\n\
+         switch-dns = {{ after = [\"resize-db\", \"launch-web\", \"launch-app\", \"approve-a\", \"approve-b\"] }}\n"
+    );
+    let rto = pilot_light_rto(&load(&text), 100);
+    let expected_ms = ((DETECT + MANUAL + 20.0 * MIN + DNS) * 1000.0) as u64;
+    assert_eq!((rto.min(), rto.max()), (expected_ms, expected_ms));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Determinism
 
 fn assert_same_results(a: &Results, b: &Results) {
