@@ -353,7 +353,7 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
     if results.replication_overloaded > 0 {
         warnings.push(format!(
             "REPLICATION CANNOT KEEP UP in {} of {} region-loss trials: the write load reached the link bandwidth, \
-             so the lag grew for as long as simulated (replication.max-window)",
+             so the lag grew for as long as simulated (replication.max-window; 1 h when auto)",
             results.replication_overloaded,
             results.disaster_trials(Disaster::RegionLoss)
         ));

@@ -96,8 +96,10 @@ pub struct Dataset {
 pub struct Replication {
     /// Bytes/s of the inter-region link, drawn once per trial.
     pub bandwidth: Dist,
-    /// Longest history simulated for the replication queue, seconds.
-    pub max_window: f64,
+    /// Longest history simulated for the replication queue, seconds; `None` ("auto"): as long
+    /// as the queue needs to forget its empty start (30 busy-period decay times), within
+    /// `limits::MAX_WINDOW_BURSTS` bursts, and `limits::OVERLOAD_WINDOW` when overloaded.
+    pub max_window: Option<f64>,
     /// Delay of the replica applying what it received (seconds), added to the queueing lag.
     pub apply_lag: Dist,
 }

@@ -561,6 +561,24 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
     }
 }
 
+/// The longest history the replication queue may simulate in a trial (the queue itself stops
+/// at 30 busy-period decay times when stable): the user's `max-window`, else ("auto") at most
+/// `MAX_WINDOW_BURSTS` expected bursts, or `OVERLOAD_WINDOW` when the load reaches the
+/// bandwidth. Rates in bursts/s.
+fn queue_window_cap(scenario: &Scenario, arrivals: f64, service: f64) -> f64 {
+    if arrivals >= service {
+        return scenario
+            .replication
+            .max_window
+            .unwrap_or(crate::limits::OVERLOAD_WINDOW);
+    }
+    let bound = crate::limits::MAX_WINDOW_BURSTS / arrivals;
+    scenario
+        .replication
+        .max_window
+        .map_or(bound, |w| w.min(bound))
+}
+
 /// Age of the newest usable backup at the disaster instant, among backups whose snapshot point
 /// is at least `cutoff` old (damage before that is in the newer ones). `copied`: the backup must
 /// also have reached the recovery region. `None` when no backup within retention qualifies.
@@ -669,12 +687,13 @@ impl Compiled {
             let db = &scenario.database;
             let rate = draw.write_rate * db.daily_profile[draw.hour];
             let mut qrng = stream_rng(seed, index, STREAM_REPLICATION);
+            let arrivals = rate / db.burst_size;
             let state = queue::state_at_random_instant(
                 &mut qrng,
-                rate / db.burst_size,
+                arrivals,
                 db.burst_size,
                 draw.bandwidth,
-                scenario.replication.max_window,
+                queue_window_cap(scenario, arrivals, draw.bandwidth / db.burst_size),
             );
             db_lag = state.oldest_age + draw.apply_lag;
             overloaded = state.unstable;

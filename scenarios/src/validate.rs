@@ -238,13 +238,24 @@ pub(crate) fn build(
     })?;
     let replication = Replication {
         bandwidth: rate_of(&bandwidth_found, "replication.bandwidth")?,
-        max_window: fixed_of(
-            &pick(layers, ul, rl, "replication.max-window", |s| {
+        max_window: {
+            let found = pick(layers, ul, rl, "replication.max-window", |s| {
                 s.max_window.as_ref()
-            })?,
-            "replication.max-window",
-            Kind::Duration,
-        )?,
+            })?;
+            match found.value.as_str() {
+                Some("auto") => None,
+                _ => {
+                    let w = fixed_of(&found, "replication.max-window", Kind::Duration)
+                        .map_err(|e| e.with_help("write \"auto\" (the default: sized from the queue), or a duration such as \"1h\""))?;
+                    if w <= 0.0 {
+                        return Err(found
+                            .error("replication.max-window", "the window must be > 0")
+                            .with_help("write \"auto\" (the default: sized from the queue), or a duration such as \"1h\""));
+                    }
+                    Some(w)
+                }
+            }
+        },
         apply_lag: dist_of(
             &pick(layers, ul, rl, "replication.apply-lag", |s| {
                 s.apply_lag.as_ref()
@@ -495,7 +506,60 @@ fn check_replication_load(
             mb(link)
         ));
     }
+    if let Some(warning) = window_bias_warning(database, replication) {
+        warnings.push(warning);
+    }
     Ok(())
+}
+
+/// Bias (mean or p99) of the database lag below which a window shorter than the queue's
+/// relaxation time is not worth a warning.
+const WINDOW_BIAS_WARNING: f64 = 0.001;
+
+/// A warning when the replication queue's window is shorter than its relaxation time at the
+/// busiest hour it can sustain (the typical bandwidth, the mean write rate at the peak hour's
+/// multiplier, or at the mean when the peak overloads the link), with the bias of the lag this
+/// causes (`sim_core::queue::lag_bias`, docs/model.md §4).
+fn window_bias_warning(database: &Database, replication: &Replication) -> Option<String> {
+    let link = replication.bandwidth.typical();
+    let write_rate = database.write_rate.mean();
+    let peak = database.daily_profile.iter().copied().fold(0.0, f64::max) * write_rate;
+    let (load, when) = if peak < link {
+        (peak, "the peak hour")
+    } else {
+        (write_rate, "the mean write rate")
+    };
+    let (lambda, mu) = (load / database.burst_size, link / database.burst_size);
+    let needed = sim_core::queue::relaxation_window(lambda, mu);
+    let bound = crate::limits::MAX_WINDOW_BURSTS / lambda;
+    let window = replication.max_window.unwrap_or(f64::INFINITY).min(bound);
+    if window >= needed || window.is_nan() {
+        return None;
+    }
+    let bias = sim_core::queue::lag_bias(lambda, mu, window)?;
+    if bias.mean.max(bias.p99) < WINDOW_BIAS_WARNING {
+        return None;
+    }
+    let d = crate::units::format_duration;
+    let effect = format!(
+        "the database replication lag is biased low by about {:.1} % at the mean and {:.1} % at p99 (docs/model.md §4)",
+        100.0 * bias.mean,
+        100.0 * bias.p99
+    );
+    let rho = lambda / mu;
+    Some(match replication.max_window {
+        Some(w) if w <= bound => format!(
+            "replication.max-window ({}) is shorter than the {} the replication queue needs at {when} (load {rho:.2} of the typical link: 30 busy-period decay times): {effect}; write max-window = \"auto\" to size it from the queue",
+            d(w),
+            d(needed)
+        ),
+        _ => format!(
+            "the replication queue runs so close to saturation at {when} (load {rho:.2} of the typical link) that its window is capped at {} ({} bursts, docs/limits.md) instead of the {} it needs: {effect}",
+            d(bound),
+            crate::limits::thousands(crate::limits::MAX_WINDOW_BURSTS as i64),
+            d(needed)
+        ),
+    })
 }
 
 fn objective_override(o: &RawObjectives, disaster: Disaster) -> Option<&RawObjectiveOverride> {
