@@ -8,7 +8,7 @@
 //! sums) are decimal strings, so that no JSON reader rounds them. The file is JSON:
 //!
 //! ```json
-//! { "format": "drsim-results", "format_version": 1, "drsim_version": "0.1.0",
+//! { "format": "drsim-results", "format_version": 2, "drsim_version": "0.1.0",
 //!   "command": "simulate", "strategy": null,
 //!   "scenario": { "name": "…", "file": "…", "hash": "fnv1a64:…", "text": "…" },
 //!   "seed": 1, "trials": 1000000, "shard": { "index": 1, "count": 4 },
@@ -36,7 +36,7 @@ use crate::Failure;
 /// What the `format` key of every results file says.
 pub const FORMAT: &str = "drsim-results";
 /// Version of the results-file format; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A scenario as read: its validated form, and where it came from.
 pub struct Source {
@@ -220,6 +220,9 @@ pub struct CellRecord {
     pub no_usable_backup: u64,
     /// Per runbook step, in runbook order.
     pub steps: Vec<StepRecord>,
+    /// Region loss: the RPO of the database, then of each dataset in scenario order (empty
+    /// for the other disaster types).
+    pub rpo_parts: Vec<TallyRecord>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -519,6 +522,11 @@ fn record_cell(cell: &Cell) -> anyhow::Result<CellRecord> {
                 contribution_sum: s.contribution.sum.to_string(),
             })
             .collect(),
+        rpo_parts: cell
+            .rpo_parts
+            .iter()
+            .map(record_tally)
+            .collect::<anyhow::Result<Vec<_>>>()?,
     })
 }
 
@@ -577,6 +585,13 @@ fn restore_results(record: &ResultsRecord, compiled: &Compiled) -> Result<Result
                     target.steps.len()
                 ));
             }
+            if cell.rpo_parts.len() != target.rpo_parts.len() {
+                return Err(format!(
+                    "`{at}.rpo_parts` has {} parts but the scenario has {}",
+                    cell.rpo_parts.len(),
+                    target.rpo_parts.len()
+                ));
+            }
             *target = restore_cell(cell).map_err(|e| format!("`{at}`: {e}"))?;
         }
     }
@@ -608,7 +623,8 @@ fn check_counts(r: &Results) -> Result<(), String> {
                 && cell.primary_first <= count
                 && cell.no_usable_backup <= count
                 && cell.failback.count() <= count
-                && cell.steps.iter().all(|st| st.on_path <= count);
+                && cell.steps.iter().all(|st| st.on_path <= count)
+                && cell.rpo_parts.iter().all(|p| p.count() == count);
             if !consistent {
                 return Err(format!(
                     "the counts of {} {} disagree with each other",
@@ -649,6 +665,11 @@ fn restore_cell(record: &CellRecord) -> Result<Cell, String> {
                     },
                 })
             })
+            .collect::<Result<Vec<_>, String>>()?,
+        rpo_parts: record
+            .rpo_parts
+            .iter()
+            .map(|t| tally(t, "rpo_parts"))
             .collect::<Result<Vec<_>, String>>()?,
     })
 }

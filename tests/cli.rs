@@ -215,7 +215,9 @@ fn csv_has_one_row_per_strategy_disaster_and_metric() {
         );
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 4 * 5 * 3, "data rows");
+    // Three metrics per strategy and disaster type ("all" too), and after a region loss one
+    // row per part of the reference's data: the database and the uploads dataset.
+    assert_eq!(rows.len(), 4 * 5 * 3 + 4 * 2, "data rows");
     let keys: BTreeSet<(String, String, String)> = rows
         .iter()
         .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
@@ -231,7 +233,18 @@ fn csv_has_one_row_per_strategy_disaster_and_metric() {
                 .iter()
                 .filter(|(s, d, _)| s == strategy && d == disaster)
                 .count();
-            assert_eq!(metrics, 3, "{strategy}/{disaster}");
+            let parts = if disaster == "region-loss" { 2 } else { 0 };
+            assert_eq!(metrics, 3 + parts, "{strategy}/{disaster}");
+        }
+        for part in ["rpo_seconds[database]", "rpo_seconds[data.uploads]"] {
+            assert!(
+                keys.contains(&(
+                    strategy.to_string(),
+                    "region-loss".to_string(),
+                    part.to_string()
+                )),
+                "{strategy}: no row {part}"
+            );
         }
     }
     for row in &rows {

@@ -227,13 +227,13 @@ fn merge_on_the_command_line_equals_the_whole_run_and_refuses_mismatches() {
     let text = std::fs::read_to_string(d.join("s1.json")).unwrap();
     std::fs::write(
         d.join("v9.json"),
-        text.replace("\"format_version\": 1", "\"format_version\": 9"),
+        text.replace("\"format_version\": 2", "\"format_version\": 9"),
     )
     .unwrap();
     refused(
         d,
         &["v9.json"],
-        &["v9.json", "format version 9", "reads version 1"],
+        &["v9.json", "format version 9", "reads version 2"],
     );
     std::fs::write(
         d.join("cut.json"),

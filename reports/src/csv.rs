@@ -1,4 +1,6 @@
-//! CSV: one row per strategy, disaster type ("all" for every type together) and metric.
+//! CSV: one row per strategy, disaster type ("all" for every type together) and metric; after
+//! a region loss also one row per part of the data (`rpo_seconds[database]`,
+//! `rpo_seconds[data.NAME]`).
 
 use crate::money::cents_text;
 use crate::plan::PlanReport;
@@ -97,6 +99,15 @@ pub fn simulation(report: &Report) -> anyhow::Result<String> {
         for d in &s.by_disaster {
             for r in rows(s.name, d.disaster, &d.outcome) {
                 writer.write_record(&r)?;
+            }
+            // Region loss: each part of the data, `rpo_seconds[database]`,
+            // `rpo_seconds[data.NAME]`.
+            for p in &d.rpo_by_part {
+                let metric = match p.kind {
+                    "database" => "rpo_seconds[database]".to_string(),
+                    _ => format!("rpo_seconds[data.{}]", p.part),
+                };
+                writer.write_record(row(s.name, d.disaster, &metric, &p.rpo, None))?;
             }
         }
     }

@@ -389,6 +389,41 @@ fn simulation_sections(report: &Report, curves: Option<&Curves>) -> anyhow::Resu
     }
     sections.push(drivers);
 
+    let mut parts = Section::new("What sets the RPO after a region loss");
+    parts.text("Each part of the data loses its own amount: the database and every dataset, recovered from a backup, a database replica or S3 replication (crr, or crr-rtc with Replication Time Control). A trial's RPO is the largest of them, so the part with the longest tail sets the strategy's RPO.");
+    let mut t = Table::new(&[
+        "strategy",
+        "part",
+        "recovered from",
+        "RPO p50",
+        "RPO p95",
+        "RPO p99",
+        "RPO max",
+    ]);
+    t.numeric[1] = false;
+    t.numeric[2] = false;
+    for s in &report.strategies {
+        if let Some(d) = s
+            .by_disaster
+            .iter()
+            .find(|d| d.disaster == Disaster::RegionLoss.name())
+        {
+            for p in &d.rpo_by_part {
+                t.row(vec![
+                    s.name.to_string(),
+                    p.part.clone(),
+                    p.recovered_from.clone(),
+                    format_duration(p.rpo.p50),
+                    format_duration(p.rpo.p95),
+                    format_duration(p.rpo.p99),
+                    format_duration(p.rpo.max),
+                ]);
+            }
+        }
+    }
+    parts.blocks.push(Block::Table(t));
+    sections.push(parts);
+
     let mut failback = Section::new("Failback after a region loss");
     failback.text("Downtime of switching back to the repaired primary (freeze, final resync, DNS), in the trials where a failover happened.");
     let mut t = Table::new(&[

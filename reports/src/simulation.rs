@@ -189,6 +189,23 @@ pub struct DisasterOutcome {
     #[serde(flatten)]
     pub outcome: Outcome,
     pub critical_path: Vec<StepReport>,
+    /// Region loss only: the RPO of the database and of each dataset; each trial's RPO is the
+    /// largest of them, so the part with the longest tail sets the strategy's RPO.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rpo_by_part: Vec<PartRpo>,
+}
+
+/// The data loss of one part of the data (the database, or a dataset) after a region loss.
+#[derive(Debug, Serialize)]
+pub struct PartRpo {
+    /// `database`, or the dataset's name.
+    pub part: String,
+    /// `database` or `dataset`.
+    pub kind: &'static str,
+    /// Where the strategy recovers it from: `backup`, `async-replica`, `sync-replica`, `crr`,
+    /// `crr-rtc` (S3 Replication Time Control).
+    pub recovered_from: String,
+    pub rpo: Stats,
 }
 
 #[derive(Debug, Serialize)]
@@ -308,6 +325,27 @@ fn outcome(cell: &Cell, confidence: f64) -> Outcome {
     }
 }
 
+/// Where `strategy` recovers each part of the data from after a region loss (the rule of
+/// `Compiled::rpo_parts`), in the order of `Results::rpo_part_names`.
+fn recovered_from(scenario: &Scenario, strategy: Strategy) -> Vec<(&'static str, String)> {
+    let replication = scenario.strategies[strategy.index()].database_replication;
+    let database = match (strategy, replication) {
+        (Strategy::BackupRestore, _) => "backup",
+        (Strategy::MultiSite, scenarios::model::DbReplication::Sync) => "sync-replica",
+        _ => "async-replica",
+    };
+    std::iter::once(("database", database.to_string()))
+        .chain(scenario.data.iter().map(|d| {
+            let from = if strategy == Strategy::BackupRestore || d.replication_lag.is_none() {
+                "backup".to_string()
+            } else {
+                d.replication.clone()
+            };
+            ("dataset", from)
+        }))
+        .collect()
+}
+
 /// Builds the report of a finished run.
 pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> Report {
     let confidence = scenario.objectives.confidence;
@@ -333,10 +371,23 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
                             mean_contribution: seconds(stat.contribution.mean()),
                         })
                         .collect();
+                    let rpo_by_part = results
+                        .rpo_part_names
+                        .iter()
+                        .zip(&cell.rpo_parts)
+                        .zip(recovered_from(scenario, strategy))
+                        .map(|((part, tally), (kind, from))| PartRpo {
+                            part: part.clone(),
+                            kind,
+                            recovered_from: from,
+                            rpo: stats(tally),
+                        })
+                        .collect();
                     DisasterOutcome {
                         disaster: disaster.name(),
                         outcome: outcome(cell, confidence),
                         critical_path,
+                        rpo_by_part,
                     }
                 })
                 .collect();
@@ -365,7 +416,7 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
     if results.replication_overloaded > 0 {
         warnings.push(format!(
             "REPLICATION CANNOT KEEP UP in {} of {} region-loss trials: the write load reached the link bandwidth, \
-             so the lag grew for as long as simulated (replication.max-window)",
+             so the lag grew for as long as simulated (replication.max-window; 1 h when auto)",
             results.replication_overloaded,
             results.disaster_trials(Disaster::RegionLoss)
         ));

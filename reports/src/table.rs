@@ -139,6 +139,31 @@ pub fn simulation(r: &Report) -> anyhow::Result<String> {
         writeln!(out, "  {:<15} {}", s.name, listed.join(", "))?;
     }
 
+    writeln!(
+        out,
+        "\nWhat sets the RPO after region loss: each part's data loss (the RPO is the largest)"
+    )?;
+    writeln!(
+        out,
+        "  {:<15} {:<15} {:<14} {:>9} {:>9} {:>9} {:>9}",
+        "strategy", "part", "from", "p50", "p95", "p99", "max"
+    )?;
+    for s in &r.strategies {
+        let Some(region) = s.by_disaster.first() else {
+            continue;
+        };
+        for (i, p) in region.rpo_by_part.iter().enumerate() {
+            writeln!(
+                out,
+                "  {:<15} {:<15} {:<14} {}",
+                if i == 0 { s.name } else { "" },
+                p.part,
+                p.recovered_from,
+                stats_cells(&p.rpo)
+            )?;
+        }
+    }
+
     writeln!(out, "\nFailback downtime after region loss (p50 / p95)")?;
     for s in &r.strategies {
         let Some(region) = s.by_disaster.first() else {

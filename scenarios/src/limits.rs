@@ -36,6 +36,18 @@ pub const PLAN_BYTES_PER_SETTING_THREAD: u64 = 100_000;
 /// recovery; `plan` simulates every disaster of every year (at most 1,024 a year).
 pub const MAX_ANNUAL_RATE: f64 = 100.0;
 
+/// Most write bursts the replication queue simulates, in expectation, per region-loss trial
+/// when `replication.max-window` is "auto": each burst is two exponential draws, so this bounds
+/// the time of a trial (2.4 ms measured in a release build) where the queue is so close to
+/// saturation (ρ ≳ 0.97 at 30 decay times) that its relaxation time would need more. Memory
+/// does not grow with the window (the queue is simulated as a stream).
+pub const MAX_WINDOW_BURSTS: f64 = 100_000.0;
+
+/// History simulated for an overloaded replication queue (write load ≥ bandwidth) when
+/// `replication.max-window` is "auto": one hour, the resolution of the daily profile, during
+/// which the load is held constant.
+pub const OVERLOAD_WINDOW: f64 = 3_600.0;
+
 /// Most steps in one runbook (after overrides); each is events in every trial.
 pub const MAX_RUNBOOK_STEPS: usize = 1_000;
 

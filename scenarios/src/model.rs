@@ -37,8 +37,21 @@ pub struct Tier {
     pub os: Os,
     /// Availability zones the tier spreads over (1 = single-AZ).
     pub zones: u32,
+    /// Fraction of `count` that must run for the tier to count as recovered, in (0, 1]: the
+    /// tier's own `service-level`, else `objectives.service-level`.
+    pub service_level: f64,
     /// pending → running, OS boot, application bootstrap, load-balancer health check (seconds).
     pub phases: [Dist; 4],
+}
+
+impl Tier {
+    /// Instances that must be up for the tier to serve at its service level:
+    /// ⌈service-level × count⌉ (k of n).
+    pub fn target(&self) -> u32 {
+        (self.service_level * f64::from(self.count) - 1e-9)
+            .ceil()
+            .max(0.0) as u32
+    }
 }
 
 /// The primary database and its write workload.
@@ -83,8 +96,10 @@ pub struct Dataset {
 pub struct Replication {
     /// Bytes/s of the inter-region link, drawn once per trial.
     pub bandwidth: Dist,
-    /// Longest history simulated for the replication queue, seconds.
-    pub max_window: f64,
+    /// Longest history simulated for the replication queue, seconds; `None` ("auto"): as long
+    /// as the queue needs to forget its empty start (30 busy-period decay times), within
+    /// `limits::MAX_WINDOW_BURSTS` bursts, and `limits::OVERLOAD_WINDOW` when overloaded.
+    pub max_window: Option<f64>,
     /// Delay of the replica applying what it received (seconds), added to the queueing lag.
     pub apply_lag: Dist,
 }
@@ -289,6 +304,14 @@ impl Tolerance {
     }
 }
 
+/// A concurrency limit shared by the runbook steps that name it: at most `concurrency` of them
+/// run at once in one runbook run; the others wait, first come first served.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pool {
+    pub name: String,
+    pub concurrency: u32,
+}
+
 /// A complete, validated scenario.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -314,6 +337,8 @@ pub struct Scenario {
     pub corruption_runbook: Vec<StepDef>,
     pub ransomware_runbook: Vec<StepDef>,
     pub failback_runbook: Vec<StepDef>,
+    /// Concurrency limits the runbooks' steps may use (`[pools.NAME]`), by name.
+    pub pools: Vec<Pool>,
     pub costs: Costs,
     pub plan: PlanConfig,
     pub pricing: PricingConfig,

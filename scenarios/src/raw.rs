@@ -68,6 +68,7 @@ raw_section!(RawScenario {
     disasters: RawDisasters,
     strategies: RawStrategies,
     runbooks: RawSharedRunbooks,
+    pools: Spanned<BTreeMap<String, Spanned<RawPool>>>,
     costs: RawCosts,
     plan: RawPlan,
     pricing: RawPricing,
@@ -133,6 +134,7 @@ raw_section!(RawTier {
     count: Spanned<i64>,
     os: Spanned<String>,
     multi_az: Spanned<bool>,
+    service_level: Spanned<f64>,
     pending: RawQuantity,
     boot: RawQuantity,
     bootstrap: RawQuantity,
@@ -242,6 +244,12 @@ raw_section!(
     runbook: RawRunbook,
 });
 
+raw_section!(
+    /// A concurrency limit runbook steps can share (`pool = "NAME"` on a step).
+    RawPool {
+    concurrency: Spanned<i64>,
+});
+
 raw_section!(RawSharedRunbooks {
     az_loss: RawRunbook,
     corruption: RawRunbook,
@@ -258,5 +266,6 @@ raw_section!(
     data: Spanned<String>,
     duration: RawQuantity,
     background: Spanned<bool>,
+    pool: Spanned<String>,
     remove: Spanned<bool>,
 });

@@ -126,6 +126,8 @@ pub struct StepDef {
     /// Runs on after the service is back (e.g. lazy hydration, re-adding resilience): it does
     /// not count in the RTO.
     pub background: bool,
+    /// The concurrency limit (`[pools.NAME]`) the step holds a slot of while it runs.
+    pub pool: Option<String>,
 }
 
 fn step(name: &str, after: &[&str], action: Action) -> StepDef {
@@ -135,6 +137,7 @@ fn step(name: &str, after: &[&str], action: Action) -> StepDef {
         action,
         duration: None,
         background: false,
+        pool: None,
     }
 }
 
@@ -471,12 +474,33 @@ pub fn apply_overrides(
                 Some(b) => *b.get_ref(),
                 None => existing.is_some_and(|i| steps[i].background),
             };
+            let pool = match &raw.pool {
+                Some(p) => {
+                    if !scenario.pools.iter().any(|x| &x.name == p.get_ref()) {
+                        let pools: Vec<&str> =
+                            scenario.pools.iter().map(|x| x.name.as_str()).collect();
+                        return Err(err(
+                            p.span(),
+                            ".pool",
+                            format!("unknown pool \"{}\"", p.get_ref()),
+                        )
+                        .with_help(if pools.is_empty() {
+                            format!("declare it: [pools.{}] with `concurrency = N`", p.get_ref())
+                        } else {
+                            format!("pools of this scenario: {}", pools.join(", "))
+                        }));
+                    }
+                    Some(p.get_ref().clone())
+                }
+                None => existing.and_then(|i| steps[i].pool.clone()),
+            };
             let def = StepDef {
                 name: name.clone(),
                 after,
                 action,
                 duration,
                 background,
+                pool,
             };
             match existing {
                 Some(i) => steps[i] = def,
@@ -690,11 +714,35 @@ pub fn compile(
             .map_err(to_err)?,
     };
     let mut ids = BTreeMap::new();
+    // Only the pools some step uses take a place in the engine.
+    let mut pools = BTreeMap::new();
     for s in steps {
         let work =
             work(s, bindings, &resources).map_err(|m| err_at(&format!("{key}.{}", s.name), m))?;
         let id = b.step(&s.name, work).map_err(to_err)?;
         ids.insert(s.name.as_str(), id);
+        if let Some(name) = &s.pool {
+            let pool = match pools.get(name.as_str()) {
+                Some(&pool) => pool,
+                None => {
+                    let def = bindings
+                        .scenario
+                        .pools
+                        .iter()
+                        .find(|p| &p.name == name)
+                        .ok_or_else(|| {
+                            err_at(
+                                &format!("{key}.{}.pool", s.name),
+                                format!("unknown pool \"{name}\""),
+                            )
+                        })?;
+                    let pool = b.pool(name, def.concurrency).map_err(to_err)?;
+                    pools.insert(name.as_str(), pool);
+                    pool
+                }
+            };
+            b.use_pool(id, pool).map_err(to_err)?;
+        }
     }
     for s in steps {
         for dep in &s.after {
@@ -739,9 +787,7 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
     };
     let fleet = |name: &str, running: u32, launch: u32| -> Result<Work, String> {
         let t = tier(name)?;
-        let target = (sc.objectives.service_level * f64::from(t.count) - 1e-9)
-            .ceil()
-            .max(0.0) as u32;
+        let target = t.target();
         Ok(Work::Fleet(FleetSpec {
             count: launch,
             needed: target.saturating_sub(running).min(launch),
@@ -850,6 +896,9 @@ pub fn to_toml(header: &str, steps: &[StepDef]) -> String {
         }
         if s.background {
             fields.push("background = true".to_string());
+        }
+        if let Some(pool) = &s.pool {
+            fields.push(format!("pool = \"{pool}\""));
         }
         out.push_str(&format!(
             "{:width$} = {{ {} }}\n",

@@ -66,6 +66,9 @@ pub struct Compiled {
     same_as: Vec<[Option<usize>; 4]>,
     /// Whether some dataset is not replicated (replicated strategies restore it from backups).
     unreplicated_data: bool,
+    /// Names of the parts whose region-loss RPO is recorded apart: the database, then each
+    /// dataset in scenario order.
+    pub rpo_part_names: Vec<String>,
     /// Cumulative shares of the disaster types' annual rates, to draw a type.
     cumulative: [f64; 4],
 }
@@ -148,6 +151,9 @@ impl Compiled {
             })
             .collect();
         let unreplicated_data = scenario.data.iter().any(|d| d.replication_lag.is_none());
+        let rpo_part_names = std::iter::once("database".to_string())
+            .chain(scenario.data.iter().map(|d| d.name.clone()))
+            .collect();
         let total_rate: f64 = scenario.disasters.iter().map(|d| d.annual_rate).sum();
         let mut cumulative = [0.0; 4];
         let mut acc = 0.0;
@@ -162,6 +168,7 @@ impl Compiled {
             step_names,
             same_as,
             unreplicated_data,
+            rpo_part_names,
             cumulative,
         })
     }
@@ -230,10 +237,14 @@ pub struct Cell {
     /// Trials with no usable backup within retention (data lost back to the retention limit).
     pub no_usable_backup: u64,
     pub steps: Vec<StepStat>,
+    /// Region loss only (empty for the other types): the RPO of each part of the data, the
+    /// database first, then each dataset (`Results::rpo_part_names`). Each trial's RPO is the
+    /// largest of its parts.
+    pub rpo_parts: Vec<Tally>,
 }
 
 impl Cell {
-    fn new(steps: usize) -> Cell {
+    fn new(steps: usize, parts: usize) -> Cell {
         Cell {
             rto: Tally::new(),
             rpo: Tally::new(),
@@ -244,6 +255,7 @@ impl Cell {
             primary_first: 0,
             no_usable_backup: 0,
             steps: vec![StepStat::default(); steps],
+            rpo_parts: vec![Tally::new(); parts],
         }
     }
 
@@ -263,6 +275,11 @@ impl Cell {
                 a.contribution.merge(&b.contribution);
             }
         }
+        if self.rpo_parts.len() == other.rpo_parts.len() {
+            for (a, b) in self.rpo_parts.iter_mut().zip(&other.rpo_parts) {
+                a.merge(b);
+            }
+        }
     }
 }
 
@@ -278,6 +295,8 @@ pub struct Results {
     pub replication_overloaded: u64,
     /// `[strategy][disaster]` runbook step names.
     pub step_names: Vec<Vec<Vec<String>>>,
+    /// Names of the parts of the region-loss RPO (`Cell::rpo_parts`).
+    pub rpo_part_names: Vec<String>,
 }
 
 impl Results {
@@ -288,17 +307,30 @@ impl Results {
             cells: compiled
                 .step_names
                 .iter()
-                .map(|per| per.iter().map(|names| Cell::new(names.len())).collect())
+                .map(|per| {
+                    per.iter()
+                        .zip(Disaster::ALL)
+                        .map(|(names, d)| {
+                            let parts = if d == Disaster::RegionLoss {
+                                compiled.rpo_part_names.len()
+                            } else {
+                                0
+                            };
+                            Cell::new(names.len(), parts)
+                        })
+                        .collect()
+                })
                 .collect(),
             faster: [[0; 4]; 4],
             replication_overloaded: 0,
             step_names: compiled.step_names.clone(),
+            rpo_part_names: compiled.rpo_part_names.clone(),
         }
     }
 
     /// One strategy over all disaster types (each trial judged against its own type's objectives).
     pub fn overall(&self, strategy: Strategy) -> Cell {
-        let mut all = Cell::new(0);
+        let mut all = Cell::new(0, 0);
         for cell in &self.cells[strategy.index()] {
             all.merge(cell);
         }
@@ -334,6 +366,10 @@ pub struct Worker {
     /// Critical path of each strategy's recovery in the current trial.
     pub paths: [Vec<(StepId, f64)>; 4],
     params: [f64; params::COUNT],
+    /// Each dataset's replication lag in the current trial (region loss).
+    data_lags: Vec<f64>,
+    /// The RPO of each part of the data for the current strategy (region loss).
+    rpo_parts: Vec<f64>,
 }
 
 impl Worker {
@@ -342,6 +378,8 @@ impl Worker {
             engine: Engine::new(),
             paths: Default::default(),
             params: [1.0; params::COUNT],
+            data_lags: Vec::new(),
+            rpo_parts: Vec::new(),
         }
     }
 }
@@ -376,6 +414,9 @@ struct DisasterDraw {
     dwells: [f64; 4],
     /// Largest replication lag among replicated datasets, seconds.
     data_lag: f64,
+    /// Stream 0 just before the datasets' lags were drawn, to draw them again one by one
+    /// ([`Trial::data_lags`]) without keeping a list per trial.
+    lags_rng: SimRng,
     /// Mean write rate at the workload's level this time (before the hour's multiplier), bytes/s.
     write_rate: f64,
     /// Restore bandwidth of the recovery region before congestion, bytes/s.
@@ -534,6 +575,7 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
         .dwell
         .as_ref()
         .map_or(0.0, |d| d.sample(rng));
+    let lags_rng = rng.clone();
     let mut data_lag: f64 = 0.0;
     for data in &scenario.data {
         if let Some(lag) = &data.replication_lag {
@@ -563,11 +605,30 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
         outages: [region_outage, az_outage, f64::INFINITY, f64::INFINITY],
         dwells: [0.0, 0.0, corruption_dwell, ransomware_dwell],
         data_lag,
+        lags_rng,
         write_rate,
         restore_bandwidth,
         apply_lag,
         restorable_lag,
     }
+}
+
+/// The longest history the replication queue may simulate in a trial (the queue itself stops
+/// at 30 busy-period decay times when stable): the user's `max-window`, else ("auto") at most
+/// `MAX_WINDOW_BURSTS` expected bursts, or `OVERLOAD_WINDOW` when the load reaches the
+/// bandwidth. Rates in bursts/s.
+fn queue_window_cap(scenario: &Scenario, arrivals: f64, service: f64) -> f64 {
+    if arrivals >= service {
+        return scenario
+            .replication
+            .max_window
+            .unwrap_or(crate::limits::OVERLOAD_WINDOW);
+    }
+    let bound = crate::limits::MAX_WINDOW_BURSTS / arrivals;
+    scenario
+        .replication
+        .max_window
+        .map_or(bound, |w| w.min(bound))
 }
 
 /// Age of the newest usable backup at the disaster instant, among backups whose snapshot point
@@ -627,6 +688,19 @@ impl Trial {
     pub fn write_rate(&self) -> f64 {
         self.draw.write_rate
     }
+
+    /// Each dataset's replication lag, seconds (0 for a dataset not replicated), in scenario
+    /// order: the very draws of stream 0 whose largest the replicated strategies' RPO takes,
+    /// drawn again from the stream's state before them.
+    pub fn data_lags(&self, scenario: &Scenario, out: &mut Vec<f64>) {
+        let mut rng = self.draw.lags_rng.clone();
+        out.clear();
+        out.extend(scenario.data.iter().map(|d| {
+            d.replication_lag
+                .as_ref()
+                .map_or(0.0, |lag| lag.sample(&mut rng))
+        }));
+    }
 }
 
 /// What one strategy achieved on one trial. Seconds.
@@ -665,12 +739,13 @@ impl Compiled {
             let db = &scenario.database;
             let rate = draw.write_rate * db.daily_profile[draw.hour];
             let mut qrng = stream_rng(seed, index, STREAM_REPLICATION);
+            let arrivals = rate / db.burst_size;
             let state = queue::state_at_random_instant(
                 &mut qrng,
-                rate / db.burst_size,
+                arrivals,
                 db.burst_size,
                 draw.bandwidth,
-                scenario.replication.max_window,
+                queue_window_cap(scenario, arrivals, draw.bandwidth / db.burst_size),
             );
             db_lag = state.oldest_age + draw.apply_lag;
             overloaded = state.unstable;
@@ -856,6 +931,59 @@ impl Compiled {
     }
 }
 
+impl Compiled {
+    /// Region loss: the RPO of each part of the data after `strategy` recovered with `outcome`
+    /// — the database, then each dataset (`rpo_part_names`) — from the dataset lags of
+    /// [`Trial::data_lags`]. The largest part is the outcome's RPO (the rule of
+    /// [`Compiled::recover`], part by part): backup-restore restores all of them from the
+    /// newest copied backup; the others take the database's replication lag (none when
+    /// multi-site replicates synchronously) and each dataset's replication lag, or the newest
+    /// copied backup for a dataset that is not replicated. All are 0 when the primary came
+    /// back first.
+    pub fn rpo_parts(
+        &self,
+        scenario: &Scenario,
+        trial: &Trial,
+        strategy: Strategy,
+        outcome: &Outcome,
+        data_lags: &[f64],
+        out: &mut Vec<f64>,
+    ) {
+        out.clear();
+        if outcome.primary_first {
+            out.resize(self.rpo_part_names.len(), 0.0);
+            return;
+        }
+        let backup = || {
+            trial
+                .backup
+                .get_or_init(|| {
+                    newest_backup_age(
+                        scenario,
+                        trial.seed,
+                        trial.index,
+                        trial.draw.backup_phase,
+                        0.0,
+                        true,
+                    )
+                })
+                .unwrap_or(scenario.backups.retention)
+        };
+        let replication = scenario.strategies[strategy.index()].database_replication;
+        out.push(match (strategy, replication) {
+            (Strategy::BackupRestore, _) => backup(),
+            (Strategy::MultiSite, DbReplication::Sync) => 0.0,
+            _ => trial.db_lag,
+        });
+        for (data, &lag) in scenario.data.iter().zip(data_lags) {
+            out.push(match (strategy, &data.replication_lag) {
+                (Strategy::BackupRestore, _) | (_, None) => backup(),
+                _ => lag,
+            });
+        }
+    }
+}
+
 fn run_trial(
     scenario: &Scenario,
     compiled: &Compiled,
@@ -868,6 +996,10 @@ fn run_trial(
     let d = trial.disaster().index();
     let objective = &scenario.objectives.by_disaster[d];
     results.replication_overloaded += u64::from(trial.overloaded);
+    let region_loss = trial.disaster() == Disaster::RegionLoss;
+    if region_loss {
+        trial.data_lags(scenario, &mut worker.data_lags);
+    }
     let mut outcomes: [Option<Outcome>; 4] = [None; 4];
     for strategy in Strategy::ALL {
         let s = strategy.index();
@@ -902,6 +1034,19 @@ fn run_trial(
         }
         if let Some(downtime) = outcome.failback {
             cell.failback.record(ms(downtime));
+        }
+        if region_loss {
+            compiled.rpo_parts(
+                scenario,
+                &trial,
+                strategy,
+                &outcome,
+                &worker.data_lags,
+                &mut worker.rpo_parts,
+            );
+            for (tally, &rpo) in cell.rpo_parts.iter_mut().zip(&worker.rpo_parts) {
+                tally.record(ms(rpo));
+            }
         }
     }
     let rtos = outcomes.map(|o| o.map_or(0.0, |o| o.rto));

@@ -74,6 +74,35 @@ pub(crate) fn dist_of(
     quantity::parse(found.value, kind).map_err(|message| found.error(key, message))
 }
 
+/// The one rule for every rate key (`database.write-rate`, `replication.bandwidth`,
+/// `restore.bandwidth`, `restore.per-transfer`): any distribution form, with its draws > 0 in
+/// every trial. Only a point mass at 0 is refused — a fixed 0, or an empirical list holding a 0 —
+/// since a link of 0 B/s never finishes a transfer, and a write rate of 0 replicates nothing
+/// (a tiny rate says the same). Continuous forms reaching down to 0 (uniform from 0,
+/// exponential, lognormal) draw exactly 0 with probability 0; a tiny draw only makes a slow
+/// trial, which the engine and the statistics handle (durations saturate, never overflow).
+pub(crate) fn rate_of(found: &Found<'_, toml::Value>, key: &str) -> Result<Dist, ScenarioError> {
+    let dist = dist_of(found, key, Kind::Rate)?;
+    let zero = match &dist {
+        Dist::Fixed(v) if *v <= 0.0 => Some("it is fixed at 0"),
+        Dist::Empirical(observations) if observations.iter().any(|v| *v <= 0.0) => {
+            Some("0 is among its observations")
+        }
+        _ => None,
+    };
+    if let Some(why) = zero {
+        return Err(found
+            .error(
+                key,
+                format!("a rate must be > 0 in every trial, and {why}"),
+            )
+            .with_help(
+                "give a rate > 0 such as \"1MB/s\"; any distribution is accepted, including ones that reach down to 0 such as { exponential = { mean = \"50MB/s\" } }",
+            ));
+    }
+    Ok(dist)
+}
+
 fn fixed_of(found: &Found<'_, toml::Value>, key: &str, kind: Kind) -> Result<f64, ScenarioError> {
     match dist_of(found, key, kind)? {
         Dist::Fixed(v) => Ok(v),
@@ -199,7 +228,7 @@ pub(crate) fn build(
     )?;
 
     let objectives = objectives(user, reference, layers)?;
-    let tiers = tiers(user, reference, layers)?;
+    let tiers = tiers(user, reference, layers, objectives.service_level)?;
     let database = database(user, reference, layers)?;
     let data = datasets(user, reference, layers)?;
 
@@ -208,14 +237,25 @@ pub(crate) fn build(
         s.bandwidth.as_ref()
     })?;
     let replication = Replication {
-        bandwidth: dist_of(&bandwidth_found, "replication.bandwidth", Kind::Rate)?,
-        max_window: fixed_of(
-            &pick(layers, ul, rl, "replication.max-window", |s| {
+        bandwidth: rate_of(&bandwidth_found, "replication.bandwidth")?,
+        max_window: {
+            let found = pick(layers, ul, rl, "replication.max-window", |s| {
                 s.max_window.as_ref()
-            })?,
-            "replication.max-window",
-            Kind::Duration,
-        )?,
+            })?;
+            match found.value.as_str() {
+                Some("auto") => None,
+                _ => {
+                    let w = fixed_of(&found, "replication.max-window", Kind::Duration)
+                        .map_err(|e| e.with_help("write \"auto\" (the default: sized from the queue), or a duration such as \"1h\""))?;
+                    if w <= 0.0 {
+                        return Err(found
+                            .error("replication.max-window", "the window must be > 0")
+                            .with_help("write \"auto\" (the default: sized from the queue), or a duration such as \"1h\""));
+                    }
+                    Some(w)
+                }
+            }
+        },
         apply_lag: dist_of(
             &pick(layers, ul, rl, "replication.apply-lag", |s| {
                 s.apply_lag.as_ref()
@@ -224,12 +264,6 @@ pub(crate) fn build(
             Kind::Duration,
         )?,
     };
-    if replication.bandwidth.min_value() <= 0.0 && replication.bandwidth.is_constant() {
-        return Err(bandwidth_found.error(
-            "replication.bandwidth",
-            "the replication bandwidth must be > 0",
-        ));
-    }
     // Point at the user's own key: the bandwidth if they set it, else the write rate.
     let write_rate_found = pick(
         layers,
@@ -252,18 +286,14 @@ pub(crate) fn build(
         s.bandwidth.as_ref()
     })?;
     let restore = Restore {
-        bandwidth: dist_of(&restore_bw, "restore.bandwidth", Kind::Rate)?,
-        per_transfer: dist_of(
+        bandwidth: rate_of(&restore_bw, "restore.bandwidth")?,
+        per_transfer: rate_of(
             &pick(layers, us, rs, "restore.per-transfer", |s| {
                 s.per_transfer.as_ref()
             })?,
             "restore.per-transfer",
-            Kind::Rate,
         )?,
     };
-    if restore.bandwidth.min_value() <= 0.0 {
-        return Err(restore_bw.error("restore.bandwidth", "the restore bandwidth must be > 0"));
-    }
 
     let (ulc, rlc) = (user.launch.as_ref(), reference.launch.as_ref());
     let launch_rate = pick(layers, ulc, rlc, "launch.rate", |s| s.rate.as_ref())?;
@@ -372,6 +402,7 @@ pub(crate) fn build(
         corruption_runbook: Vec::new(),
         ransomware_runbook: Vec::new(),
         failback_runbook: Vec::new(),
+        pools: pools(user, reference, layers)?,
         costs: costs(user, reference, layers)?,
         plan: plan_config(user, reference, layers)?,
         pricing: pricing_config(user, reference, layers)?,
@@ -475,7 +506,60 @@ fn check_replication_load(
             mb(link)
         ));
     }
+    if let Some(warning) = window_bias_warning(database, replication) {
+        warnings.push(warning);
+    }
     Ok(())
+}
+
+/// Bias (mean or p99) of the database lag below which a window shorter than the queue's
+/// relaxation time is not worth a warning.
+const WINDOW_BIAS_WARNING: f64 = 0.001;
+
+/// A warning when the replication queue's window is shorter than its relaxation time at the
+/// busiest hour it can sustain (the typical bandwidth, the mean write rate at the peak hour's
+/// multiplier, or at the mean when the peak overloads the link), with the bias of the lag this
+/// causes (`sim_core::queue::lag_bias`, docs/model.md §4).
+fn window_bias_warning(database: &Database, replication: &Replication) -> Option<String> {
+    let link = replication.bandwidth.typical();
+    let write_rate = database.write_rate.mean();
+    let peak = database.daily_profile.iter().copied().fold(0.0, f64::max) * write_rate;
+    let (load, when) = if peak < link {
+        (peak, "the peak hour")
+    } else {
+        (write_rate, "the mean write rate")
+    };
+    let (lambda, mu) = (load / database.burst_size, link / database.burst_size);
+    let needed = sim_core::queue::relaxation_window(lambda, mu);
+    let bound = crate::limits::MAX_WINDOW_BURSTS / lambda;
+    let window = replication.max_window.unwrap_or(f64::INFINITY).min(bound);
+    if window >= needed || window.is_nan() {
+        return None;
+    }
+    let bias = sim_core::queue::lag_bias(lambda, mu, window)?;
+    if bias.mean.max(bias.p99) < WINDOW_BIAS_WARNING {
+        return None;
+    }
+    let d = crate::units::format_duration;
+    let effect = format!(
+        "the database replication lag is biased low by about {:.1} % at the mean and {:.1} % at p99 (docs/model.md §4)",
+        100.0 * bias.mean,
+        100.0 * bias.p99
+    );
+    let rho = lambda / mu;
+    Some(match replication.max_window {
+        Some(w) if w <= bound => format!(
+            "replication.max-window ({}) is shorter than the {} the replication queue needs at {when} (load {rho:.2} of the typical link: 30 busy-period decay times): {effect}; write max-window = \"auto\" to size it from the queue",
+            d(w),
+            d(needed)
+        ),
+        _ => format!(
+            "the replication queue runs so close to saturation at {when} (load {rho:.2} of the typical link) that its window is capped at {} ({} bursts, docs/limits.md) instead of the {} it needs: {effect}",
+            d(bound),
+            crate::limits::thousands(crate::limits::MAX_WINDOW_BURSTS as i64),
+            d(needed)
+        ),
+    })
 }
 
 fn objective_override(o: &RawObjectives, disaster: Disaster) -> Option<&RawObjectiveOverride> {
@@ -576,10 +660,12 @@ fn objectives(
     })
 }
 
+/// The tiers; `service_level` (`objectives.service-level`) is the default of each tier's own.
 fn tiers(
     user: &RawScenario,
     reference: &RawScenario,
     layers: Layers<'_>,
+    service_level: f64,
 ) -> Result<Vec<Tier>, ScenarioError> {
     let (map, source) = match (&user.tiers, &reference.tiers) {
         (Some(t), _) => (t, layers.user),
@@ -645,6 +731,24 @@ fn tiers(
             Some(multi) if !*multi.get_ref() => 1,
             _ => 2.min(count).max(1),
         };
+        // The tier's own service level, never the reference's first tier's.
+        let service_level = match tier.service_level.as_ref() {
+            None => service_level,
+            Some(found) => fraction(
+                &Found {
+                    value: found.get_ref(),
+                    span: found.span(),
+                    source,
+                },
+                &key("service-level"),
+                false,
+            )
+            .map_err(|e| {
+                e.with_help(format!(
+                    "the share of [tiers.{name}]'s count that must run, e.g. 1.0 for all of them; leave it out for objectives.service-level"
+                ))
+            })?,
+        };
         let phase =
             |k: &str, f: fn(&RawTier) -> Option<&RawQuantity>| -> Result<Dist, ScenarioError> {
                 dist_of(
@@ -659,6 +763,7 @@ fn tiers(
             count,
             os,
             zones,
+            service_level,
             phases: [
                 phase("pending", |s| s.pending.as_ref())?,
                 match (os.is_windows(), tier.boot.as_ref()) {
@@ -746,7 +851,7 @@ fn database(
         .clone(),
         size: dist("size", Kind::Size, |s| s.size.as_ref())?,
         multi_az: *pick(layers, u, r, "database.multi-az", |s| s.multi_az.as_ref())?.value,
-        write_rate: dist_of(&write_rate, "database.write-rate", Kind::Rate)?,
+        write_rate: rate_of(&write_rate, "database.write-rate")?,
         burst_size,
         daily_profile,
         restore: dist("restore", Kind::Duration, |s| s.restore.as_ref())?,
@@ -1299,6 +1404,44 @@ fn strategy_config(
     config.runbook =
         runbooks::apply_overrides(defaults, overrides, &key("runbook"), layers.user, scenario)?;
     Ok(config)
+}
+
+/// The concurrency limits (`[pools.NAME] concurrency = N`): the user's table replaces the
+/// reference's (which has none).
+fn pools(
+    user: &RawScenario,
+    reference: &RawScenario,
+    layers: Layers<'_>,
+) -> Result<Vec<Pool>, ScenarioError> {
+    let (map, source) = match (&user.pools, &reference.pools) {
+        (Some(p), _) => (p, layers.user),
+        (None, Some(p)) => (p, layers.reference),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let one = Layers {
+        user: source,
+        reference: source,
+    };
+    map.get_ref()
+        .iter()
+        .map(|(name, raw)| {
+            let key = format!("pools.{name}.concurrency");
+            if raw.get_ref().concurrency.is_none() {
+                return Err(source
+                    .error(Some(raw.span()), &key, "this key is required in every pool")
+                    .with_help(format!(
+                        "add `concurrency = N` to [pools.{name}]: how many steps holding it may run at once"
+                    )));
+            }
+            let found = pick(one, Some(raw.get_ref()), None, &key, |p| {
+                p.concurrency.as_ref()
+            })?;
+            Ok(Pool {
+                name: name.clone(),
+                concurrency: positive_count(&found, &key)?,
+            })
+        })
+        .collect()
 }
 
 /// US dollars as written (a number or a decimal string) to whole cents.

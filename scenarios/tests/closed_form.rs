@@ -398,6 +398,258 @@ fn constant_durations_give_the_critical_path_length() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Per-tier service levels (k of n)
+
+/// `CONSTANT` with its two tiers replaced by `tiers`.
+fn with_tiers(tiers: &str) -> String {
+    let (head, rest) = CONSTANT.split_once("[tiers.web]").unwrap_or_default();
+    let (_, tail) = rest.split_once("[database]").unwrap_or_default();
+    format!("{head}{tiers}\n[database]{tail}")
+}
+
+/// The pilot-light region-loss RTOs of a scenario, ms.
+fn pilot_light_rto(scenario: &Scenario, trials: u64) -> sim_core::stats::Tally {
+    let results = run(scenario, trials, 11, 2);
+    let cell = &results.cells[Strategy::PilotLight.index()][Disaster::RegionLoss.index()];
+    assert_eq!(cell.primary_first, 0, "the primary is down for 100 days");
+    cell.rto.clone()
+}
+
+#[test]
+fn a_tier_needing_all_of_its_fleet_waits_for_the_last_launch_slot() {
+    // Constant instance times; the launcher grants one launch every 10 s (burst 1), so the j-th
+    // instance of a fleet (from 0) starts 10·j s after the first, and a fleet needing k of its
+    // n instances is up 10·(k − 1) s + one instance's time after its start. The app fleet
+    // launches after the web fleet, and finds the launcher 10 s per web request later.
+    let base = CONSTANT.replace("burst = 100", "rate = 0.1\nburst = 1")
+        + "\n[strategies.pilot-light.runbook.launch-app]\nafter = [\"launch-web\"]\n";
+    let fixed = DETECT + MANUAL + DNS;
+    // (tier overrides, global service level, launch chain by hand in seconds)
+    let cases = [
+        // web needs 4 of 4: slots 0…30 s; app needs 1 of 6 (0.1 × 6 → 1): its first slot at
+        // 140 s is free (the launcher's next slot is 40 s).
+        (Some((1.0, 0.1)), 0.8, 30.0 + LAUNCH_WEB + LAUNCH_APP),
+        // web needs 1 of 4: up at 110 s, its 4 requests took slots 0…30 s; app needs 6 of 6:
+        // slots 110…160 s.
+        (Some((0.25, 1.0)), 0.8, LAUNCH_WEB + 50.0 + LAUNCH_APP),
+        // No tier sets one: the global 0.75 → web 3 of 4 (up at 20 + 110 s), app 5 of 6
+        // (slots 130…170 s).
+        (None, 0.75, 20.0 + LAUNCH_WEB + 40.0 + LAUNCH_APP),
+    ];
+    for (tiers, global, chain) in cases {
+        let mut text = base.replace("service-level = 0.8", &format!("service-level = {global}"));
+        if let Some((web, app)) = tiers {
+            text = text
+                .replace(
+                    "count = 4\n",
+                    &format!("count = 4\nservice-level = {web}\n"),
+                )
+                .replace(
+                    "count = 6\n",
+                    &format!("count = 6\nservice-level = {app}\n"),
+                );
+        }
+        let scenario = load(&text);
+        // The launch chain outlasts promote + resize (5 min), so it sets the RTO.
+        assert!(chain > PROMOTE + RESIZE);
+        let expected_ms = ((fixed + chain) * 1000.0) as u64;
+        let rto = pilot_light_rto(&scenario, 200);
+        println!(
+            "tiers {tiers:?}, global {global}: RTO {} ms, by hand {expected_ms} ms",
+            rto.max()
+        );
+        assert_eq!(
+            (rto.min(), rto.max()),
+            (expected_ms, expected_ms),
+            "tiers {tiers:?}, global {global}"
+        );
+    }
+}
+
+#[test]
+fn a_tier_fleet_takes_the_k_th_order_statistic_of_its_launch_times() {
+    // One tier of n = 4 whose launch-to-healthy time is Exp(λ), λ = 1/100 s; no failures, no
+    // launcher limit. A fleet needing k of n is up at the k-th smallest of n exponentials, whose
+    // mean is Σ_{i=n−k+1}^{n} 1/(i·λ) and variance Σ 1/(i·λ)²; the promotion takes no time, so
+    // the pilot-light RTO is detect + decide + that + DNS.
+    let mean_time = 100.0;
+    let n = 4u32;
+    let trials = 20_000u64;
+    for (level, k) in [(1.0, 4u32), (0.5, 2), (0.25, 1)] {
+        let text = with_tiers(&format!(
+            "[tiers.web]\ninstance-type = \"m6i.large\"\ncount = {n}\nservice-level = {level}\n\
+             pending = {{ exponential = {{ mean = \"{mean_time}s\" }} }}\nboot = \"0s\"\n\
+             bootstrap = \"0s\"\nhealth-check = \"0s\"\n"
+        ))
+        .replace("promote = \"2m\"", "promote = \"0s\"")
+        .replace(
+            "[strategies.pilot-light]\n",
+            "[strategies.pilot-light]\nreplica-fraction = 1.0\n",
+        );
+        let scenario = load(&text);
+        let terms = (n - k + 1..=n).map(|i| mean_time / f64::from(i));
+        let expected: f64 = terms.clone().sum();
+        let variance: f64 = terms.map(|t| t * t).sum();
+        let rto = pilot_light_rto(&scenario, trials);
+        let fleet = rto.mean() / 1000.0 - (DETECT + MANUAL + DNS);
+        check(
+            &format!("k = {k} of {n}: mean fleet time (s)"),
+            fleet,
+            expected,
+            (variance / trials as f64).sqrt(),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrency limits (pools)
+
+/// The corruption RTO (ms, every trial alike) of three constant 10-minute steps after an instant
+/// decision, all holding a slot of one pool of `concurrency`, or none.
+fn three_steps_rto(concurrency: Option<u32>) -> (u64, u64) {
+    let pool = concurrency.map_or(String::new(), |n| {
+        format!("[pools.ops]\nconcurrency = {n}\n")
+    });
+    let with = if concurrency.is_some() {
+        ", pool = \"ops\""
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"{pool}
+[detection]
+manual-decision = "0s"
+[disasters.region-loss]
+annual-rate = 0
+[disasters.az-loss]
+annual-rate = 0
+[disasters.ransomware]
+annual-rate = 0
+[runbooks.corruption]
+restore-db = {{ remove = true }}
+hydrate-db = {{ remove = true }}
+a = {{ duration = "10m", after = ["decide"]{with} }}
+b = {{ duration = "10m", after = ["decide"]{with} }}
+c = {{ duration = "10m", after = ["decide"]{with} }}
+"#
+    );
+    let results = run(&load(&text), 100, 13, 2);
+    let cell = &results.cells[Strategy::WarmStandby.index()][Disaster::Corruption.index()];
+    assert_eq!(cell.rto.count(), 100, "only corruption happens");
+    (cell.rto.min(), cell.rto.max())
+}
+
+#[test]
+fn steps_sharing_a_pool_run_as_many_at_once_as_its_concurrency() {
+    // Three 10-minute steps ready at once: with one slot they run one after the other (30 min),
+    // with two the third waits for the first to finish (20 min), with three or no pool they
+    // run together (10 min).
+    let minutes = |m: u64| (m * 60_000, m * 60_000);
+    assert_eq!(three_steps_rto(Some(1)), minutes(30));
+    assert_eq!(three_steps_rto(Some(2)), minutes(20));
+    assert_eq!(three_steps_rto(Some(3)), minutes(10));
+    assert_eq!(three_steps_rto(None), minutes(10));
+}
+
+#[test]
+fn a_strategy_runbook_step_can_hold_a_pool() {
+    // Pilot light, all durations constant: two 10-minute approvals after the decision, on the
+    // path to the DNS switch, sharing one pool of 1: the launch chain becomes 20 minutes.
+    let text = format!(
+        "{CONSTANT}\n[pools.approvers]\nconcurrency = 1\n\n[strategies.pilot-light.runbook]\n\
+         approve-a = {{ duration = \"10m\", after = [\"decide\"], pool = \"approvers\" }}\n\
+         approve-b = {{ duration = \"10m\", after = [\"decide\"], pool = \"approvers\" }}\n\
+         switch-dns = {{ after = [\"resize-db\", \"launch-web\", \"launch-app\", \"approve-a\", \"approve-b\"] }}\n"
+    );
+    let rto = pilot_light_rto(&load(&text), 100);
+    let expected_ms = ((DETECT + MANUAL + 20.0 * MIN + DNS) * 1000.0) as u64;
+    assert_eq!((rto.min(), rto.max()), (expected_ms, expected_ms));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replication window
+
+/// Region losses only, the primary never back in time, no apply lag, a flat daily profile:
+/// 10 MB write bursts at 0.9 MB/s on a 1 MB/s link, an M/M/1 queue at ρ = 0.9 in every trial
+/// (μ = 0.1/s, λ = 0.09/s). `window`: the `max-window` line, if any.
+fn saturated_replication(window: &str) -> Scenario {
+    load(&format!(
+        r#"
+[database]
+write-rate = "0.9MB/s"
+burst-size = "10MB"
+daily-profile = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
+                 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+[replication]
+bandwidth = "1MB/s"
+apply-lag = "0s"
+{window}
+[disasters.region-loss]
+outage = "1000d"
+[disasters.az-loss]
+annual-rate = 0
+[disasters.corruption]
+annual-rate = 0
+[disasters.ransomware]
+annual-rate = 0
+"#
+    ))
+}
+
+#[test]
+fn with_no_window_given_the_lag_at_rho_0_9_is_the_stationary_mm1_lag() {
+    // The stationary M/M/1 lag (docs/model.md §4): P(A > 0) = ρ, E[A] = ρ/(μ − λ) = 90 s,
+    // E[A²] = 2ρ/(μ − λ)², P(A > x) = ρ e^{−(μ−λ)x}. The default window ("auto") is 30
+    // busy-period decay times, 31.7 h here; the old default of 1 h was 7.3 % low at the mean.
+    let scenario = saturated_replication("");
+    assert_eq!(scenario.replication.max_window, None);
+    assert!(
+        scenario.warnings.iter().all(|w| !w.contains("biased")),
+        "{:?}",
+        scenario.warnings
+    );
+    // 16,000 trials: 4 standard errors of E[A] are 3.1 s, half the 1 h window's bias.
+    let trials = 16_000;
+    let results = run(&scenario, trials, 17, 2);
+    // Warm standby replicates the database asynchronously; its part is the queue's lag.
+    let cell = &results.cells[Strategy::WarmStandby.index()][Disaster::RegionLoss.index()];
+    assert_eq!(cell.primary_first, 0);
+    let lag = &cell.rpo_parts[0];
+    let n = trials as f64;
+    let (rho, gap) = (0.9, 0.01);
+    let busy = 1.0 - lag.count_at_most(0) as f64 / n;
+    check("P(A > 0)", busy, rho, (rho * (1.0 - rho) / n).sqrt());
+    let sd = ((2.0 * rho - rho * rho) / (gap * gap)).sqrt();
+    check("E[A] (s)", lag.mean() / 1000.0, rho / gap, sd / n.sqrt());
+    for x in [100.0, 300.0] {
+        let p = rho * (-gap * x).exp();
+        // Counts read from the histogram: its 0.1 % bins add at most 1e-3 of probability.
+        let measured = 1.0 - lag.count_at_most((x * 1000.0) as u64) as f64 / n;
+        check(
+            &format!("P(A > {x} s)"),
+            measured,
+            p,
+            (p * (1.0 - p) / n).sqrt() + 1e-3 / K_SE,
+        );
+    }
+}
+
+#[test]
+fn a_window_capped_below_the_relaxation_time_is_warned_with_its_bias() {
+    let scenario = saturated_replication("max-window = \"1h\"");
+    assert_eq!(scenario.replication.max_window, Some(HOUR));
+    let warning = scenario
+        .warnings
+        .iter()
+        .find(|w| w.contains("max-window"))
+        .unwrap_or_else(|| panic!("no window warning in {:?}", scenario.warnings));
+    assert!(
+        warning.contains("7.3 % at the mean") && warning.contains("12.9 % at p99"),
+        "{warning}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Determinism
 
 fn assert_same_results(a: &Results, b: &Results) {

@@ -1882,9 +1882,7 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                         ]),
                     ),
                 ]));
-                let needed = ((sc.objectives.service_level * f64::from(t.count)) - 1e-9)
-                    .ceil()
-                    .max(1.0) as i64;
+                let needed = i64::from(t.target().max(1));
                 steps.push(map([
                     ("name", s(format!("{step_name}InService"))),
                     ("action", s("aws:executeScript")),
