@@ -112,7 +112,7 @@ pub fn relaxation_window(arrival_rate: f64, service_rate: f64) -> f64 {
 /// stationary M/M/1 lag.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LagBias {
-    /// 1 − E[A_W]/E[A_∞].
+    /// 1 − E(A_W)/E(A_∞).
     pub mean: f64,
     /// 1 − p99(A_W)/p99(A_∞); 0 when the stationary p99 is 0 (ρ ≤ 0.01).
     pub p99: f64,
@@ -121,7 +121,7 @@ pub struct LagBias {
 /// The bias of the lag simulated over `window` seconds from empty (λ = `arrival_rate`,
 /// μ = `service_rate`, λ < μ), from its Laplace transform in the window (docs/model.md §4):
 /// P(A_W > x) = P(τ_x ≤ W − x), where τ_x is the first time the net input of the reversed
-/// queue exceeds x, and E[e^{−sτ_x}; τ_x < ∞] = e^{−r(s)x}(μ − r(s))/μ with
+/// queue exceeds x, and E(e^{−sτ_x}; τ_x < ∞) = e^{−r(s)x}(μ − r(s))/μ with
 /// r(s) = ((μ − λ − s) + √((μ − λ − s)² + 4sμ))/2. Inverted numerically (Gaver–Stehfest, 14
 /// terms: about 6 significant digits). `None` for an unstable queue or a window ≤ 0.
 pub fn lag_bias(arrival_rate: f64, service_rate: f64, window: f64) -> Option<LagBias> {
