@@ -76,6 +76,8 @@ const KEYS: &[(&str, &str, Kind)] = &[
     ("tiers.web", "health-check", Kind::Duration),
     ("tiers.app", "count", Kind::Count),
     ("tiers.app", "pending", Kind::Duration),
+    ("tiers.app", "service-level", Kind::Fraction),
+    ("pools.team", "concurrency", Kind::Count),
     ("database", "engine", Kind::Text),
     ("database", "instance-class", Kind::Text),
     ("database", "size", Kind::Size),
@@ -246,6 +248,8 @@ const TEXTS: &[&str] = &[
     "\"none\"",
     "\"crr-rtc\"",
     "\"automated\"",
+    "\"auto\"",
+    "\"team\"",
     "\"\\u0000\"",
 ];
 
@@ -288,6 +292,7 @@ fn runbook(g: &mut Gen) -> String {
     ]);
     let n = [2, 50, 400, 1_000, 1_001, 3_000][g.below(6)];
     let cycle = g.below(3) == 0;
+    let pooled = g.below(3) == 0;
     let mut text = format!("[strategies.{strategy}.runbook]\n");
     for i in 0..n {
         let after = if i > 0 {
@@ -302,7 +307,12 @@ fn runbook(g: &mut Gen) -> String {
         } else {
             "\"1s\"".to_string()
         };
-        let _ = writeln!(text, "s{i} = {{ duration = {duration}{after} }}");
+        // Sometimes the steps share a pool (declared or not, of a hostile size).
+        let pool = if pooled { ", pool = \"team\"" } else { "" };
+        let _ = writeln!(text, "s{i} = {{ duration = {duration}{after}{pool} }}");
+    }
+    if pooled && g.below(2) == 0 {
+        let _ = writeln!(text, "[pools.team]\nconcurrency = {}", g.pick(NUMBERS));
     }
     text
 }

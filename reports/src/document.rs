@@ -207,9 +207,10 @@ fn simulation_sections(report: &Report, curves: Option<&Curves>) -> anyhow::Resu
     let mut sections = Vec::new();
     let mut overview = Section::new("What each strategy delivers, per disaster type");
     overview.text(format!(
-        "{} simulated disasters, each recovered by all four strategies as the scenario configures them (common random numbers). A strategy meets a type's objectives when the lower end of the 95% interval of P(meet RTO and RPO) reaches {:.0}%.",
+        "{} simulated disasters, each recovered by all four strategies as the scenario configures them (common random numbers). A strategy meets a type's objectives when the lower end of the 95% interval of P(meet RTO and RPO) reaches {:.0}%. Recovered means running again at the service level: {} instances.",
         report.trials,
-        100.0 * report.objectives.confidence
+        100.0 * report.objectives.confidence,
+        report.objectives.tiers_needed()
     ));
     let mut summary = Table::new(&[
         "disaster type",

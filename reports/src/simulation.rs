@@ -54,8 +54,30 @@ impl ScenarioInfo {
 pub struct ObjectivesInfo {
     pub confidence: f64,
     pub service_level: f64,
+    /// What "running again" needs of each tier: k of its n instances.
+    pub tiers: Vec<TierLevel>,
     /// Seconds, per disaster type.
     pub by_disaster: Vec<ObjectiveInfo>,
+}
+
+impl ObjectivesInfo {
+    /// "web 4 of 4, app 5 of 6": what running again needs of each tier.
+    pub fn tiers_needed(&self) -> String {
+        self.tiers
+            .iter()
+            .map(|t| format!("{} {} of {}", t.tier, t.needed, t.count))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A tier's service level: `needed` of its `count` instances up.
+#[derive(Debug, Serialize)]
+pub struct TierLevel {
+    pub tier: String,
+    pub service_level: f64,
+    pub needed: u32,
+    pub count: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -430,6 +452,16 @@ pub fn build(scenario: &Scenario, file: &str, results: &Results, seed: u64) -> R
         objectives: ObjectivesInfo {
             confidence,
             service_level: scenario.objectives.service_level,
+            tiers: scenario
+                .tiers
+                .iter()
+                .map(|t| TierLevel {
+                    tier: t.name.clone(),
+                    service_level: t.service_level,
+                    needed: t.target(),
+                    count: t.count,
+                })
+                .collect(),
             by_disaster: objectives(scenario),
         },
         disasters: Disaster::ALL

@@ -74,9 +74,10 @@ pub fn simulation(r: &Report) -> anyhow::Result<String> {
     )?;
     writeln!(
         out,
-        "objectives met when P(meet) is at least {:.0}% (lower end of the 95% interval); service level {:.0}% of capacity",
+        "objectives met when P(meet) is at least {:.0}% (lower end of the 95% interval); service level {:.0}% of capacity ({})",
         100.0 * r.objectives.confidence,
-        100.0 * r.objectives.service_level
+        100.0 * r.objectives.service_level,
+        r.objectives.tiers_needed()
     )?;
     write!(out, "disasters:")?;
     for (d, o) in r.disasters.iter().zip(&r.objectives.by_disaster) {
