@@ -15,6 +15,7 @@
 //! ```
 
 mod backup_walk;
+pub mod engines;
 pub mod error;
 pub mod limits;
 pub mod model;

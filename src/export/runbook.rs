@@ -163,6 +163,13 @@ fn actor(e: &Export<'_>, disaster: Option<Disaster>, b: &StepBudget) -> (String,
                 "make {p} primary again: create a cross-region replica of the recovery database in {p}, then promote it (`aws rds promote-read-replica`, or `aws rds switchover-global-cluster` for Aurora)"
             ),
         ),
+        Action::AddInstance => (
+            "automation".into(),
+            ssm(&format!(
+                "`aws rds create-db-instance --region {r} --db-cluster-identifier <DatabaseCluster> --db-instance-class {} --engine {}`, then wait until it is available (the headless secondary cannot fail over without an instance)",
+                sc.database.instance_class, sc.database.engine
+            )),
+        ),
         Action::ResizeDatabase => (
             "automation".into(),
             ssm(&format!(
