@@ -118,3 +118,21 @@ fn dynamodb_fixture_has_no_database_step_loses_nothing_and_prices_replicated_wri
         "a DynamoDB table has no instance: {items:?}"
     );
 }
+
+#[test]
+fn export_refuses_a_dynamodb_engine_with_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = drsim()
+        .args(["export", "tests/engines/dynamodb.toml", "-q", "--out"])
+        .arg(dir.path().join("plan"))
+        .output()
+        .expect("drsim runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("tests/engines/dynamodb.toml:6:")
+            && stderr.contains("does not write DynamoDB global tables yet"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("plan").exists());
+}

@@ -212,8 +212,13 @@ pub(crate) fn refuse_strategy_knobs(
             text(s.database_replication.as_ref())
         }),
     ];
+    // The mode the engine replicates in: a user's value that agrees with it is harmless.
+    let mode = engine_knobs(&scenario.database.managed)
+        .map(|(replication, _)| toml::Value::String(replication.name().to_string()));
     for (knob, read) in knobs {
-        let span = changed(user, reference, read);
+        let agrees =
+            |s: &RawStrategy| knob == "database-replication" && read(s).map(|(_, v)| v) == mode;
+        let span = changed(user, reference, read).filter(|_| !user.is_some_and(agrees));
         if let Some(span) = span {
             let why = match (knob, family) {
                 ("replica-fraction", EngineFamily::Aurora) => {

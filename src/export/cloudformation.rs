@@ -1514,7 +1514,13 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
                 .with("DeletionPolicy", s("Snapshot"))
                 .with("UpdateReplacePolicy", s("Snapshot")),
             );
-            let instances = if multi_az { 2 } else { 1 };
+            // A pilot light's secondary is headless: the runbook adds its instance on failover
+            // (docs/model.md §4.1).
+            let instances = match chosen.strategy {
+                Strategy::PilotLight => 0,
+                _ if multi_az => 2,
+                _ => 1,
+            };
             for i in 1..=instances {
                 let mut props = map([
                     ("DBClusterIdentifier", r#ref("DatabaseCluster")),
@@ -1696,6 +1702,15 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
         );
         arn.set("Condition", s("HasGlobalCluster"));
         outputs.push(("DatabaseClusterArn".to_string(), arn));
+        if chosen.strategy == Strategy::PilotLight {
+            let mut cluster = output(
+                r#ref("DatabaseCluster"),
+                "Headless secondary cluster: the runbook adds its instance",
+                Some("DatabaseClusterId"),
+            );
+            cluster.set("Condition", s("HasGlobalCluster"));
+            outputs.push(("DatabaseClusterId".to_string(), cluster));
+        }
         let mut id = output(
             r#ref("GlobalClusterIdentifier"),
             "The global database",
@@ -1783,6 +1798,7 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
         )])
     };
     let mut uses_db = false;
+    let mut adds_instance = false;
     let mut uses_asg = false;
     for b in budgets {
         let step_name = logical(&b.name);
@@ -1824,6 +1840,43 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                             ),
                             ("TargetDbClusterIdentifier", s("{{ SecondaryClusterArn }}")),
                             ("AllowDataLoss", Y::Bool(true)),
+                        ]),
+                    ),
+                ]));
+            }
+            Action::AddInstance if aurora => {
+                uses_db = true;
+                adds_instance = true;
+                steps.push(map([
+                    ("name", s(step_name.clone())),
+                    ("action", s("aws:executeAwsApi")),
+                    ("timeoutSeconds", to.clone()),
+                    ("onFailure", s("Abort")),
+                    (
+                        "inputs",
+                        map([
+                            ("Service", s("rds")),
+                            ("Api", s("CreateDBInstance")),
+                            ("DBInstanceIdentifier", s(ADDED_INSTANCE)),
+                            ("DBClusterIdentifier", s("{{ SecondaryClusterId }}")),
+                            ("DBInstanceClass", s(&sc.database.instance_class)),
+                            ("Engine", s(engine_name(sc))),
+                        ]),
+                    ),
+                ]));
+                steps.push(map([
+                    ("name", s(format!("{step_name}Available"))),
+                    ("action", s("aws:waitForAwsResourceProperty")),
+                    ("timeoutSeconds", to),
+                    ("onFailure", s("Abort")),
+                    (
+                        "inputs",
+                        map([
+                            ("Service", s("rds")),
+                            ("Api", s("DescribeDBInstances")),
+                            ("DBInstanceIdentifier", s(ADDED_INSTANCE)),
+                            ("PropertySelector", s("$.DBInstances[0].DBInstanceStatus")),
+                            ("DesiredValues", seq([s("available")])),
                         ]),
                     ),
                 ]));
@@ -1930,6 +1983,21 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                     ("default", import("DatabaseClusterArn")),
                 ]),
             ));
+            if adds_instance {
+                doc_params.push((
+                    "SecondaryClusterId".to_string(),
+                    map([
+                        ("type", s("String")),
+                        (
+                            "description",
+                            s(format!(
+                                "Identifier of the headless secondary cluster in {r}"
+                            )),
+                        ),
+                        ("default", import("DatabaseClusterId")),
+                    ]),
+                ));
+            }
         } else {
             doc_params.push((
                 "DatabaseReplicaId".to_string(),
@@ -1965,12 +2033,16 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
         s("*"),
     )];
     if uses_db {
+        let mut actions = vec![
+            "rds:PromoteReadReplica",
+            "rds:ModifyDBInstance",
+            "rds:FailoverGlobalCluster",
+        ];
+        if adds_instance {
+            actions.push("rds:CreateDBInstance");
+        }
         statements.push(allow(
-            &[
-                "rds:PromoteReadReplica",
-                "rds:ModifyDBInstance",
-                "rds:FailoverGlobalCluster",
-            ],
+            &actions,
             seq([
                 sub(&format!(
                     "arn:${{AWS::Partition}}:rds:{r}:${{AWS::AccountId}}:db:*"
@@ -2053,6 +2125,9 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
         )],
     )
 }
+
+/// The instance the runbook adds to a headless Aurora secondary.
+const ADDED_INSTANCE: &str = "{{ SecondaryClusterId }}-writer";
 
 fn wait_db(name: &str, timeout: Y) -> Y {
     map([

@@ -277,6 +277,18 @@ pub fn run(args: &ExportArgs) -> Result<ExitStatus, Failure> {
             ))
         })?,
     };
+    if scenario.database.managed.family() == scenarios::names::EngineFamily::DynamoDb {
+        return Err(Failure::BadInput(
+            scenarios::error_at(
+                &text,
+                &file,
+                "database.engine",
+                "`drsim export` does not write DynamoDB global tables yet",
+            )
+            .with_help("simulate and plan work with dynamodb; export an rds-* or aurora-* engine (docs/export.md)")
+            .to_string(),
+        ));
+    }
     crate::show_warnings(&scenario, args.quiet);
     let years = args.years.unwrap_or(scenario.plan.years);
     let run = crate::RunSettings {
