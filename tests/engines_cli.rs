@@ -120,19 +120,39 @@ fn dynamodb_fixture_has_no_database_step_loses_nothing_and_prices_replicated_wri
 }
 
 #[test]
-fn export_refuses_a_dynamodb_engine_with_its_line() {
+fn export_refuses_strong_consistency_with_its_line_and_writes_eventual() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = drsim()
-        .args(["export", "tests/engines/dynamodb.toml", "-q", "--out"])
-        .arg(dir.path().join("plan"))
-        .output()
-        .expect("drsim runs");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let export = |fixture: &str, out: &str| {
+        drsim()
+            .args(["export", fixture, "--years", "200", "-q", "--out"])
+            .arg(dir.path().join(out))
+            .output()
+            .expect("drsim runs")
+    };
+    let strong = export("tests/engines/dynamodb.toml", "strong");
+    assert_eq!(strong.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&strong.stderr);
     assert!(
-        stderr.contains("tests/engines/dynamodb.toml:6:")
-            && stderr.contains("does not write DynamoDB global tables yet"),
+        stderr.contains("tests/engines/dynamodb.toml:7:")
+            && stderr.contains("key `database.consistency`")
+            && stderr.contains("need a third region or a witness"),
         "{stderr}"
     );
-    assert!(!dir.path().join("plan").exists());
+    assert!(!dir.path().join("strong").exists());
+    let eventual = export("tests/engines/dynamodb-eventual.toml", "eventual");
+    assert!(
+        eventual.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eventual.stderr)
+    );
+    let primary = std::fs::read_to_string(dir.path().join("eventual/primary-us-east-1.yaml"))
+        .expect("primary template");
+    assert!(primary.contains("AWS::DynamoDB::GlobalTable"), "{primary}");
+    assert!(primary.contains("Region: \"us-west-2\""), "{primary}");
+    let recovery = std::fs::read_to_string(dir.path().join("eventual/recovery-us-west-2.yaml"))
+        .expect("recovery template");
+    assert!(
+        !recovery.contains("AWS::RDS::"),
+        "no RDS resources for DynamoDB"
+    );
 }

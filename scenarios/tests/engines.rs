@@ -393,7 +393,7 @@ fn engine_keys_that_do_not_apply_are_refused() {
             "strategies.pilot-light.replica-fraction",
         ),
         (
-            "[database]\nengine = \"dynamodb\"\n[strategies.multi-site]\ndatabase-replication = \"async\"\n",
+            "[database]\nengine = \"dynamodb\"\nconsistency = \"strong\"\n[strategies.multi-site]\ndatabase-replication = \"async\"\n",
             "strategies.multi-site.database-replication",
         ),
         ("[database]\nengine = \"oracle\"\n", "database.engine"),

@@ -277,15 +277,19 @@ pub fn run(args: &ExportArgs) -> Result<ExitStatus, Failure> {
             ))
         })?,
     };
-    if scenario.database.managed.family() == scenarios::names::EngineFamily::DynamoDb {
+    if let scenarios::model::Managed::DynamoDb {
+        consistency: scenarios::names::Consistency::Strong,
+        ..
+    } = scenario.database.managed
+    {
         return Err(Failure::BadInput(
             scenarios::error_at(
                 &text,
                 &file,
-                "database.engine",
-                "`drsim export` does not write DynamoDB global tables yet",
+                "database.consistency",
+                "`drsim export` does not write strongly consistent (MRSC) global tables: they need a third region or a witness, which the scenario does not name",
             )
-            .with_help("simulate and plan work with dynamodb; export an rds-* or aurora-* engine (docs/export.md)")
+            .with_help("simulate and plan work with it; export with consistency = \"eventual\" (docs/export.md)")
             .to_string(),
         ));
     }
