@@ -55,7 +55,7 @@ impl<'a> Known<'a> {
                         .instance_types
                         .insert(item.split_once(':').map_or(item, |(t, _)| t));
                 }
-                s if s.starts_with("rds-") || s.starts_with("aurora-") => {
+                s if scenarios::names::EngineFamily::of(s).is_some() => {
                     known.engines.insert(s);
                 }
                 _ => {}
@@ -153,8 +153,10 @@ pub fn check(
             format!("engines known: {}", listing(known.engines.iter().copied())),
         ));
     }
+    // A DynamoDB table has no instance class (`database.instance-class` does not apply).
     let classes = Known::classes(catalog, &db.engine);
-    if !classes.contains(db.instance_class.as_str()) {
+    let has_instances = db.managed.family() != scenarios::names::EngineFamily::DynamoDb;
+    if has_instances && !classes.contains(db.instance_class.as_str()) {
         return Err(fail(
             "database.instance-class",
             format!(

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use pricing::{Catalog, PriceError, Usd};
 use scenarios::model::{DbReplication, Failover, StrategyConfig, Tier};
-use scenarios::names::Os;
+use scenarios::names::{EngineFamily, Os};
 use scenarios::simulate::Outcome;
 use scenarios::{Disaster, Scenario, Strategy};
 
@@ -138,6 +138,8 @@ pub enum Unit {
     Gb,
     /// Monthly fees (a hosted zone, a health check).
     Month,
+    /// Millions of requests (DynamoDB request units).
+    MillionRequests,
 }
 
 /// What a line item is for.
@@ -164,6 +166,8 @@ pub enum Item {
         multi_az: bool,
     },
     DatabaseReplicaStorage,
+    /// DynamoDB global table: the recovery region's replicated write request units.
+    ReplicatedWrites,
     ReplicationTransfer,
     ReplicatedData {
         dataset: String,
@@ -211,6 +215,9 @@ struct Footprint<'a> {
     fleet: Vec<(&'a Tier, u32)>,
     /// Database instance running in the recovery region: (class, multi-AZ).
     database: Option<(String, bool)>,
+    /// The database's storage is kept in the recovery region (a replica, a headless Aurora
+    /// secondary, a DynamoDB replica table).
+    db_storage: bool,
     load_balancer: bool,
     health_checks: u32,
     replicated: bool,
@@ -230,10 +237,11 @@ fn footprint<'a>(scenario: &'a Scenario, config: &StrategyConfig) -> Footprint<'
     };
     let automated = config.failover == Failover::Automated;
     let class = || scenario.database.instance_class.clone();
-    match config.strategy {
+    let mut f = match config.strategy {
         Strategy::BackupRestore => Footprint {
             fleet: Vec::new(),
             database: None,
+            db_storage: false,
             load_balancer: false,
             health_checks: 1,
             replicated: false,
@@ -241,6 +249,7 @@ fn footprint<'a>(scenario: &'a Scenario, config: &StrategyConfig) -> Footprint<'
         Strategy::PilotLight => Footprint {
             fleet: Vec::new(),
             database: Some((config.replica_class.clone().unwrap_or_else(class), false)),
+            db_storage: true,
             load_balancer: false,
             health_checks: if automated { 2 } else { 1 },
             replicated: true,
@@ -248,6 +257,7 @@ fn footprint<'a>(scenario: &'a Scenario, config: &StrategyConfig) -> Footprint<'
         Strategy::WarmStandby => Footprint {
             fleet: running(config.running_fraction),
             database: Some((class(), false)),
+            db_storage: true,
             load_balancer: true,
             health_checks: 2,
             replicated: true,
@@ -258,11 +268,31 @@ fn footprint<'a>(scenario: &'a Scenario, config: &StrategyConfig) -> Footprint<'
                 class(),
                 scenario.database.multi_az && config.database_replication == DbReplication::Sync,
             )),
+            db_storage: true,
             load_balancer: true,
             health_checks: 2,
             replicated: true,
         },
+    };
+    match scenario.database.managed.family() {
+        EngineFamily::Rds => {}
+        // A pilot light's headless secondary keeps the storage volume, no instance.
+        EngineFamily::Aurora if config.strategy == Strategy::PilotLight => f.database = None,
+        EngineFamily::Aurora => {}
+        // Every strategy's table is a replica of the global table; no instance anywhere.
+        EngineFamily::DynamoDb => {
+            f.database = None;
+            f.db_storage = true;
+            f.replicated = true;
+        }
     }
+    f
+}
+
+/// Million request units a month of writes at the mean write rate: one unit per KiB written
+/// (docs/model.md §4.1: items of at most 1 KB, judgment).
+fn million_write_units(scenario: &Scenario) -> f64 {
+    scenario.database.write_rate.mean() * HOURS_PER_MONTH * 3600.0 / 1024.0 / 1e6
 }
 
 fn database_quote(
@@ -272,7 +302,7 @@ fn database_quote(
     multi_az: bool,
 ) -> Result<(Quote, f64), PriceError> {
     let db = &scenario.database;
-    if db.engine.starts_with("aurora") {
+    if db.managed.family() == EngineFamily::Aurora {
         // Aurora prices each instance; a multi-AZ cluster runs a second one.
         let instance = prices.quote(&db.engine, class)?;
         return Ok((instance, if multi_az { 2.0 } else { 1.0 }));
@@ -290,6 +320,10 @@ fn database_hourly(
     class: &str,
     multi_az: bool,
 ) -> Result<Usd, PriceError> {
+    // A DynamoDB table has no instance: its requests cost the same in either region.
+    if scenario.database.managed.family() == EngineFamily::DynamoDb {
+        return Ok(Usd::ZERO);
+    }
     let (quote, instances) = database_quote(scenario, prices, class, multi_az)?;
     Ok(quote.usd.times(instances))
 }
@@ -372,12 +406,17 @@ pub fn monthly(
     let db_gb = gb(scenario.database.size.mean());
     let written_gb = gb(scenario.database.write_rate.mean() * HOURS_PER_MONTH * 3600.0);
 
+    let dynamodb = scenario.database.managed.family() == EngineFamily::DynamoDb;
     // Backups: every strategy keeps them (corruption and ransomware restore from them).
     add(
         Item::DatabaseBackups,
         db_gb,
         Unit::GbMonth,
-        prices.quote("backup", "rds-snapshot")?,
+        if dynamodb {
+            prices.quote("dynamodb", "backup")?
+        } else {
+            prices.quote("backup", "rds-snapshot")?
+        },
     );
     for data in &scenario.data {
         let class = storage_class(&data.storage);
@@ -397,12 +436,22 @@ pub fn monthly(
         let primary = &scenario.primary_region;
         let window_gb =
             gb(scenario.database.write_rate.mean() * scenario.backups.continuous.window);
-        add(
-            Item::DatabaseContinuousBackup,
-            db_gb + window_gb,
-            Unit::GbMonth,
-            prices.quote_in(primary, "backup", "continuous-rds")?,
-        );
+        if dynamodb {
+            // DynamoDB bills point-in-time recovery by the table's size.
+            add(
+                Item::DatabaseContinuousBackup,
+                db_gb,
+                Unit::GbMonth,
+                prices.quote_in(primary, "dynamodb", "pitr")?,
+            );
+        } else {
+            add(
+                Item::DatabaseContinuousBackup,
+                db_gb + window_gb,
+                Unit::GbMonth,
+                prices.quote_in(primary, "backup", "continuous-rds")?,
+            );
+        }
         for data in &scenario.data {
             add(
                 Item::DataContinuousBackup {
@@ -428,11 +477,25 @@ pub fn monthly(
             Unit::Hour,
             quote,
         );
+    }
+    if f.db_storage {
         add(
             Item::DatabaseReplicaStorage,
             db_gb,
             Unit::GbMonth,
-            prices.quote("rds", "storage-gp3")?,
+            if dynamodb {
+                prices.quote("dynamodb", "storage")?
+            } else {
+                prices.quote("rds", "storage-gp3")?
+            },
+        );
+    }
+    if dynamodb {
+        add(
+            Item::ReplicatedWrites,
+            million_write_units(scenario),
+            Unit::MillionRequests,
+            prices.quote("dynamodb", "replicated-write")?,
         );
     }
     if f.replicated {

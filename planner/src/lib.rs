@@ -93,7 +93,21 @@ pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
             },
         ));
     }
-    for &fraction in &p.replica_fractions {
+    // Aurora's pilot light is headless and DynamoDB has no instance: no replica to size, and
+    // the engine, not a knob, decides how the database replicates (docs/model.md §4.1).
+    let rds = base.database.managed.family() == scenarios::names::EngineFamily::Rds;
+    if !rds {
+        for &failover in &p.failover {
+            own.push((
+                Strategy::PilotLight,
+                Knobs {
+                    failover: Some(failover),
+                    ..blank.clone()
+                },
+            ));
+        }
+    }
+    for &fraction in p.replica_fractions.iter().filter(|_| rds) {
         let (class, share) = cost::replica_class(base, fraction, prices);
         for &failover in &p.failover {
             own.push((
@@ -120,13 +134,18 @@ pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
     }
     // A site must serve at least its share of the traffic.
     let weight = base.strategies[Strategy::MultiSite.index()].traffic_weight;
+    let replications: Vec<Option<DbReplication>> = if rds {
+        p.database_replication.iter().copied().map(Some).collect()
+    } else {
+        vec![None]
+    };
     for &capacity in p.site_capacities.iter().filter(|c| **c >= weight) {
-        for &replication in &p.database_replication {
+        for &replication in &replications {
             own.push((
                 Strategy::MultiSite,
                 Knobs {
                     site_capacity: Some(capacity),
-                    database_replication: Some(replication),
+                    database_replication: replication,
                     ..blank.clone()
                 },
             ));

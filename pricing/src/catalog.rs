@@ -17,6 +17,8 @@
 //! - `elb` / `alb`, `alb-lcu` / `hour`; `vpc` / `public-ipv4`, `nat-gateway` / `hour`,
 //!   `nat-gateway-data` / `gb`
 //! - `backup` / `warm`, `cold`, `rds-snapshot` / `gb-month`; `drs` / `source-server` / `hour`
+//! - `dynamodb` / `replicated-write` / `million-requests` (on-demand rWRU); `storage`, `backup`
+//!   (on-demand backups), `pitr` (point-in-time recovery) / `gb-month`
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -30,6 +32,8 @@ pub enum Unit {
     GbMonth,
     Gb,
     Month,
+    /// A million requests (DynamoDB on-demand request units).
+    MillionRequests,
 }
 
 impl Unit {
@@ -39,6 +43,7 @@ impl Unit {
             Unit::GbMonth => "gb-month",
             Unit::Gb => "gb",
             Unit::Month => "month",
+            Unit::MillionRequests => "million-requests",
         }
     }
 
@@ -48,6 +53,7 @@ impl Unit {
             "gb-month" => Unit::GbMonth,
             "gb" => Unit::Gb,
             "month" => Unit::Month,
+            "million-requests" => Unit::MillionRequests,
             _ => return None,
         })
     }
@@ -248,7 +254,7 @@ impl Catalog {
             let unit = Unit::parse(&field(3)).ok_or_else(|| {
                 bad(
                     format!("unknown unit \"{}\"", field(3)),
-                    "use hour, gb-month, gb or month",
+                    "use hour, gb-month, gb, month or million-requests",
                 )
             })?;
             let usd = match field(4).as_str() {

@@ -397,6 +397,10 @@ fn line_item(l: &LineItem) -> LineItemReport {
             ),
         ),
         Item::DatabaseReplicaStorage => ("database replica storage".to_string(), String::new()),
+        Item::ReplicatedWrites => (
+            "replicated writes (DynamoDB rWRU)".to_string(),
+            "one unit per KiB written".to_string(),
+        ),
         Item::ReplicationTransfer => (
             "replication transfer".to_string(),
             "data written per month".to_string(),
@@ -438,6 +442,7 @@ fn line_item(l: &LineItem) -> LineItemReport {
             Unit::GbMonth => "GB-month",
             Unit::Gb => "GB",
             Unit::Month => "month",
+            Unit::MillionRequests => "million requests",
         },
         unit_price: l.price.usd,
         region: l.price.region.clone(),

@@ -15,6 +15,7 @@
 //! ```
 
 mod backup_walk;
+pub mod engines;
 pub mod error;
 pub mod limits;
 pub mod model;
@@ -250,8 +251,9 @@ fn diff(
 /// An error at the position of `key` in the scenario `text` named `file` (or in the embedded
 /// reference scenario, when the file leaves the key out and the reference's value applies).
 /// For checks made outside this crate (e.g. names a price catalog must know); keys located:
-/// `regions.primary`, `regions.recovery`, `database.engine`, `database.instance-class`,
-/// `tiers.NAME.instance-type`, `pricing.fallback-region`. Others get no position.
+/// `regions.primary`, `regions.recovery`, `database.engine`, `database.consistency`,
+/// `database.instance-class`, `tiers.NAME.instance-type`, `pricing.fallback-region`. Others get
+/// no position.
 pub fn error_at(text: &str, file: &str, key: &str, message: impl Into<String>) -> ScenarioError {
     let message = message.into();
     let sources = [
@@ -278,6 +280,12 @@ fn span_of(raw: &RawScenario, key: &str) -> Option<std::ops::Range<usize>> {
         ["regions", "primary"] => raw.regions.as_ref()?.primary.as_ref().map(|v| v.span()),
         ["regions", "recovery"] => raw.regions.as_ref()?.recovery.as_ref().map(|v| v.span()),
         ["database", "engine"] => raw.database.as_ref()?.engine.as_ref().map(|v| v.span()),
+        ["database", "consistency"] => raw
+            .database
+            .as_ref()?
+            .consistency
+            .as_ref()
+            .map(|v| v.span()),
         ["database", "instance-class"] => raw
             .database
             .as_ref()?

@@ -4,7 +4,7 @@
 
 use sim_core::dist::Dist;
 
-use crate::names::{Os, RestorePoint, Strategy};
+use crate::names::{Consistency, EngineFamily, Os, RestorePoint, Strategy};
 use crate::runbooks::StepDef;
 
 /// Recovery objectives for one disaster type.
@@ -74,6 +74,41 @@ pub struct Database {
     pub resize: Dist,
     pub multi_az_failover: Dist,
     pub global_failover: Dist,
+    /// What the engine's family makes of replication and recovery (docs/model.md §4.1).
+    pub managed: Managed,
+}
+
+/// How the database engine replicates to the recovery region and recovers.
+#[derive(Clone, Debug)]
+pub enum Managed {
+    /// RDS cross-region read replica: the link queue plus `replication.apply-lag`, promotion.
+    Rds,
+    /// Aurora global database: storage-level replication; a pilot light keeps a headless
+    /// secondary cluster, which needs an instance before it can fail over.
+    Aurora {
+        /// Replication lag at the disaster instant, seconds.
+        lag: Dist,
+        /// Adding an instance to the headless secondary, seconds.
+        add_instance: Dist,
+    },
+    /// DynamoDB global table: every strategy's replica is active in the recovery region.
+    DynamoDb {
+        consistency: Consistency,
+        /// Replication lag at the disaster instant under eventual consistency, seconds.
+        lag: Dist,
+        /// Restore of the table from an on-demand backup or point in time, seconds.
+        restore: Dist,
+    },
+}
+
+impl Managed {
+    pub fn family(&self) -> EngineFamily {
+        match self {
+            Managed::Rds => EngineFamily::Rds,
+            Managed::Aurora { .. } => EngineFamily::Aurora,
+            Managed::DynamoDb { .. } => EngineFamily::DynamoDb,
+        }
+    }
 }
 
 /// Where a dataset's backups live; archive tiers add a retrieval delay.

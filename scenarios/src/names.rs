@@ -1,6 +1,6 @@
 //! The strategies, disaster types and other closed sets of names (failover, database
-//! replication, ransomware restore point, operating system), one name table each: `ALL` and
-//! `name()`, read back by [`parse`].
+//! replication, ransomware restore point, operating system, database engine family and
+//! consistency), one name table each: `ALL` and `name()`, read back by [`parse`].
 
 use crate::model::{DbReplication, Failover};
 
@@ -145,6 +145,74 @@ impl DbReplication {
         match self {
             DbReplication::Async => "async",
             DbReplication::Sync => "sync",
+        }
+    }
+}
+
+/// The family of a database engine (`database.engine`): it decides how the database replicates
+/// to the recovery region and what a failover does (docs/model.md §4.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EngineFamily {
+    /// `rds-*`: RDS with a cross-region read replica.
+    Rds,
+    /// `aurora-*`: an Aurora global database.
+    Aurora,
+    /// `dynamodb`: a DynamoDB global table.
+    DynamoDb,
+}
+
+impl EngineFamily {
+    pub const ALL: [EngineFamily; 3] = [
+        EngineFamily::Rds,
+        EngineFamily::Aurora,
+        EngineFamily::DynamoDb,
+    ];
+
+    /// How the family is named in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineFamily::Rds => "rds",
+            EngineFamily::Aurora => "aurora",
+            EngineFamily::DynamoDb => "dynamodb",
+        }
+    }
+
+    /// The family of an engine name (the price-list service): `rds-<engine>`,
+    /// `aurora-<engine>` or `dynamodb`.
+    pub fn of(engine: &str) -> Option<EngineFamily> {
+        let named = |prefix: &str| {
+            engine
+                .strip_prefix(prefix)
+                .is_some_and(|rest| !rest.is_empty())
+        };
+        if named("rds-") {
+            Some(EngineFamily::Rds)
+        } else if named("aurora-") {
+            Some(EngineFamily::Aurora)
+        } else if engine == "dynamodb" {
+            Some(EngineFamily::DynamoDb)
+        } else {
+            None
+        }
+    }
+}
+
+/// How a DynamoDB global table replicates (`database.consistency`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Consistency {
+    /// Multi-Region eventual consistency (MREC): asynchronous, a lag of about a second.
+    Eventual,
+    /// Multi-Region strong consistency (MRSC): nothing committed is lost.
+    Strong,
+}
+
+impl Consistency {
+    pub const ALL: [Consistency; 2] = [Consistency::Eventual, Consistency::Strong];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Consistency::Eventual => "eventual",
+            Consistency::Strong => "strong",
         }
     }
 }

@@ -154,6 +154,11 @@ raw_section!(RawDatabase {
     resize: RawQuantity,
     multi_az_failover: RawQuantity,
     global_failover: RawQuantity,
+    global_lag: RawQuantity,
+    add_instance: RawQuantity,
+    consistency: Spanned<String>,
+    table_lag: RawQuantity,
+    table_restore: RawQuantity,
 });
 
 raw_section!(RawData {

@@ -10,9 +10,10 @@ use sim_core::engine::{
     FleetSpec, LauncherId, LinkId, Param, ParamId, Runbook, RunbookBuilder, Work,
 };
 
+use crate::engines;
 use crate::error::{ScenarioError, Source};
-use crate::model::{DbReplication, Failover, Scenario, StrategyConfig};
-use crate::names::Strategy;
+use crate::model::{DbReplication, Failover, Managed, Scenario, StrategyConfig};
+use crate::names::{EngineFamily, Strategy};
 use crate::quantity;
 use crate::raw::RawRunbook;
 use crate::units::Kind;
@@ -46,6 +47,8 @@ pub enum Action {
     FailoverDatabase,
     /// Managed failover of a global (multi-region) database.
     GlobalFailover,
+    /// Add an instance to a headless Aurora secondary cluster (it cannot fail over without one).
+    AddInstance,
     /// Archive retrieval of a dataset's backup before it can be read.
     Retrieve(String),
     /// Copy a dataset from its backup over the shared restore bandwidth.
@@ -76,6 +79,7 @@ impl Action {
             Action::ResizeDatabase => "resize-database",
             Action::FailoverDatabase => "failover-database",
             Action::GlobalFailover => "global-failover",
+            Action::AddInstance => "add-database-instance",
             Action::Retrieve(_) => "retrieve-data",
             Action::RestoreData(_) => "restore-data",
             Action::SwitchDns => "switch-dns",
@@ -112,7 +116,7 @@ impl Action {
 }
 
 const ACTIONS: &str = "detect, decide, provision-network, launch, scale-out, replace, restore-database, hydrate-database, \
-promote-database, resize-database, failover-database, global-failover, retrieve-data, restore-data, switch-dns, clean-room, \
+promote-database, resize-database, failover-database, global-failover, add-database-instance, retrieve-data, restore-data, switch-dns, clean-room, \
 resync, delay";
 
 /// One step of a runbook.
@@ -130,7 +134,7 @@ pub struct StepDef {
     pub pool: Option<String>,
 }
 
-fn step(name: &str, after: &[&str], action: Action) -> StepDef {
+pub(crate) fn step(name: &str, after: &[&str], action: Action) -> StepDef {
     StepDef {
         name: name.to_string(),
         after: after.iter().map(|s| s.to_string()).collect(),
@@ -160,9 +164,9 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
                 &["decide"],
                 Action::ProvisionNetwork,
             ));
-            steps.push(step("restore-db", &["decide"], Action::RestoreDatabase));
-            steps.push(step("hydrate-db", &["restore-db"], Action::HydrateDatabase));
-            ready.push("hydrate-db".into());
+            let (db, db_ready) = engines::failover_steps(scenario, config.strategy, "decide");
+            steps.extend(db);
+            ready.extend(db_ready.map(String::from));
             for tier in &tiers {
                 let name = format!("launch-{tier}");
                 steps.push(step(
@@ -181,9 +185,9 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
             );
         }
         Strategy::PilotLight => {
-            steps.push(step("promote-db", &["decide"], Action::PromoteDatabase));
-            steps.push(step("resize-db", &["promote-db"], Action::ResizeDatabase));
-            ready.push("resize-db".into());
+            let (db, db_ready) = engines::failover_steps(scenario, config.strategy, "decide");
+            steps.extend(db);
+            ready.extend(db_ready.map(String::from));
             for tier in &tiers {
                 let name = format!("launch-{tier}");
                 steps.push(step(&name, &["decide"], Action::Launch(tier.to_string())));
@@ -191,12 +195,9 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
             }
         }
         Strategy::WarmStandby | Strategy::MultiSite => {
-            let (name, action) = match config.strategy {
-                Strategy::WarmStandby => ("promote-db", Action::PromoteDatabase),
-                _ => ("failover-db", Action::GlobalFailover),
-            };
-            steps.push(step(name, &[start], action));
-            ready.push(name.into());
+            let (db, db_ready) = engines::failover_steps(scenario, config.strategy, start);
+            steps.extend(db);
+            ready.extend(db_ready.map(String::from));
             for tier in &tiers {
                 let name = format!("scale-{tier}");
                 steps.push(step(&name, &[start], Action::ScaleOut(tier.to_string())));
@@ -220,10 +221,12 @@ pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<Ste
 pub fn default_az_loss(scenario: &Scenario) -> Vec<StepDef> {
     let mut steps = vec![step("detect", &[], Action::Detect)];
     let mut ready = Vec::new();
-    if scenario.database.multi_az {
+    // A DynamoDB table spans the region's zones: nothing to fail over.
+    let zonal = scenario.database.managed.family() != EngineFamily::DynamoDb;
+    if zonal && scenario.database.multi_az {
         steps.push(step("failover-db", &["detect"], Action::FailoverDatabase));
         ready.push("failover-db".to_string());
-    } else {
+    } else if zonal {
         steps.push(step("decide", &["detect"], Action::Decide));
         steps.push(step("restore-db", &["decide"], Action::RestoreDatabase));
         steps.push(step("hydrate-db", &["restore-db"], Action::HydrateDatabase));
@@ -244,12 +247,10 @@ pub fn default_az_loss(scenario: &Scenario) -> Vec<StepDef> {
 
 /// Data corruption: the service is stopped, someone picks the restore point, the database is
 /// restored in place from the newest clean backup.
-pub fn default_corruption(_scenario: &Scenario) -> Vec<StepDef> {
-    vec![
-        step("decide", &[], Action::Decide),
-        step("restore-db", &["decide"], Action::RestoreDatabase),
-        step("hydrate-db", &["restore-db"], Action::HydrateDatabase),
-    ]
+pub fn default_corruption(scenario: &Scenario) -> Vec<StepDef> {
+    let mut steps = vec![step("decide", &[], Action::Decide)];
+    steps.extend(engines::restore_steps(scenario, "decide").0);
+    steps
 }
 
 /// Ransomware: forensics and a clean environment, then a full restore from immutable backups.
@@ -262,10 +263,10 @@ pub fn default_ransomware(scenario: &Scenario) -> Vec<StepDef> {
             &["clean-room"],
             Action::ProvisionNetwork,
         ),
-        step("restore-db", &["clean-room"], Action::RestoreDatabase),
-        step("hydrate-db", &["restore-db"], Action::HydrateDatabase),
     ];
-    let mut ready = vec!["hydrate-db".to_string()];
+    let (db, db_ready) = engines::restore_steps(scenario, "clean-room");
+    steps.extend(db);
+    let mut ready = vec![db_ready.to_string()];
     for tier in &scenario.tiers {
         let name = format!("launch-{}", tier.name);
         steps.push(step(
@@ -318,17 +319,34 @@ fn restore_datasets<'a>(
 /// Failback after the primary is repaired: reverse replication while the recovery site serves,
 /// then a short freeze, promotion of the primary database and the DNS switch back. Downtime is
 /// everything after the resync.
-pub fn default_failback() -> Vec<StepDef> {
-    vec![
+pub fn default_failback(scenario: &Scenario) -> Vec<StepDef> {
+    let mut steps = vec![
         step("resync", &[], Action::Resync),
         // Judgment: a planned write freeze with the final catch-up, 2 to 10 minutes.
         StepDef {
             duration: Dist::uniform(120.0, 600.0).ok(),
             ..step("freeze", &["resync"], Action::Delay)
         },
-        step("promote-primary", &["freeze"], Action::PromoteDatabase),
-        step("switch-dns", &["promote-primary"], Action::SwitchDns),
-    ]
+    ];
+    // An Aurora global database switches back as a global cluster; a DynamoDB table needs
+    // no promotion, only the traffic shift.
+    let switch_after = match scenario.database.managed.family() {
+        EngineFamily::Rds => {
+            steps.push(step(
+                "promote-primary",
+                &["freeze"],
+                Action::PromoteDatabase,
+            ));
+            "promote-primary"
+        }
+        EngineFamily::Aurora => {
+            steps.push(step("promote-primary", &["freeze"], Action::GlobalFailover));
+            "promote-primary"
+        }
+        EngineFamily::DynamoDb => "freeze",
+    };
+    steps.push(step("switch-dns", &[switch_after], Action::SwitchDns));
+    steps
 }
 
 fn parse_action(name: &str, target: Option<String>) -> Option<Result<Action, String>> {
@@ -351,6 +369,7 @@ fn parse_action(name: &str, target: Option<String>) -> Option<Result<Action, Str
         "resize-database" => Ok(Action::ResizeDatabase),
         "failover-database" => Ok(Action::FailoverDatabase),
         "global-failover" => Ok(Action::GlobalFailover),
+        "add-database-instance" => Ok(Action::AddInstance),
         "retrieve-data" => needs("data", Action::Retrieve),
         "restore-data" => needs("data", Action::RestoreData),
         "switch-dns" => Ok(Action::SwitchDns),
@@ -439,6 +458,21 @@ pub fn apply_overrides(
                     .with_help("e.g. { duration = \"10m\", after = [\"decide\"] }"));
                 }
             };
+            if action == Action::AddInstance
+                && raw.duration.is_none()
+                && scenario.database.managed.family() != EngineFamily::Aurora
+            {
+                let at = raw.action.as_ref().map_or(raw_span.clone(), |a| a.span());
+                return Err(err(
+                    at,
+                    ".action",
+                    format!(
+                        "action \"add-database-instance\" adds an instance to a headless Aurora secondary; database.engine is \"{}\"",
+                        scenario.database.engine
+                    ),
+                )
+                .with_help("use an aurora-* engine, or give the step a `duration`"));
+            }
             let duration = match &raw.duration {
                 Some(d) => Some(
                     quantity::parse(d.get_ref(), Kind::Duration)
@@ -834,7 +868,10 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
             let lost = x.count.div_ceil(x.zones);
             fleet(t, x.count - lost, lost)?
         }
-        Action::RestoreDatabase => delay(&sc.database.restore),
+        Action::RestoreDatabase => match &sc.database.managed {
+            Managed::DynamoDb { restore, .. } => delay(restore),
+            _ => delay(&sc.database.restore),
+        },
         Action::HydrateDatabase => Work::Transfer {
             size: sc.database.size.clone(),
             link: r.restore,
@@ -850,6 +887,15 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
             delay(&Dist::Fixed(0.0))
         }
         Action::GlobalFailover => delay(&sc.database.global_failover),
+        Action::AddInstance => match &sc.database.managed {
+            Managed::Aurora { add_instance, .. } => delay(add_instance),
+            _ => {
+                return Err(format!(
+                    "action \"add-database-instance\" needs an Aurora engine (database.engine is \"{}\")",
+                    sc.database.engine
+                ));
+            }
+        },
         Action::Retrieve(d) => delay(&dataset(d)?.retrieval),
         Action::RestoreData(d) => Work::Transfer {
             size: dataset(d)?.size.clone(),

@@ -20,7 +20,7 @@ use sim_core::stats::{Proportion, Tally, Total};
 
 use crate::error::ScenarioError;
 use crate::model::{DbReplication, Failover, Scenario, StrategyConfig};
-use crate::names::{Disaster, RestorePoint, Strategy};
+use crate::names::{Disaster, EngineFamily, RestorePoint, Strategy};
 use crate::runbooks::{self, Action, Bindings, StepDef, params};
 
 /// Trials per work chunk (fixed so the split never depends on the thread count).
@@ -739,16 +739,20 @@ impl Compiled {
             let db = &scenario.database;
             let rate = draw.write_rate * db.daily_profile[draw.hour];
             let mut qrng = stream_rng(seed, index, STREAM_REPLICATION);
-            let arrivals = rate / db.burst_size;
-            let state = queue::state_at_random_instant(
-                &mut qrng,
-                arrivals,
-                db.burst_size,
-                draw.bandwidth,
-                queue_window_cap(scenario, arrivals, draw.bandwidth / db.burst_size),
-            );
-            db_lag = state.oldest_age + draw.apply_lag;
-            overloaded = state.unstable;
+            if let Some(lag) = crate::engines::managed_lag(&db.managed, &mut qrng) {
+                db_lag = lag;
+            } else {
+                let arrivals = rate / db.burst_size;
+                let state = queue::state_at_random_instant(
+                    &mut qrng,
+                    arrivals,
+                    db.burst_size,
+                    draw.bandwidth,
+                    queue_window_cap(scenario, arrivals, draw.bandwidth / db.burst_size),
+                );
+                db_lag = state.oldest_age + draw.apply_lag;
+                overloaded = state.unstable;
+            }
         }
         let congested = draw.disaster == Disaster::RegionLoss && draw.congested;
         let congestion = scenario.disasters[Disaster::RegionLoss.index()]
@@ -875,7 +879,10 @@ impl Compiled {
         } else {
             match draw.disaster {
                 Disaster::RegionLoss => {
+                    // A DynamoDB global table is a replica for every strategy.
+                    let global_table = scenario.database.managed.family() == EngineFamily::DynamoDb;
                     let db = match (strategy, scenario.strategies[s].database_replication) {
+                        _ if global_table => trial.db_lag,
                         (Strategy::BackupRestore, _) => from_backup(true, 0.0),
                         (Strategy::MultiSite, DbReplication::Sync) => 0.0,
                         _ => trial.db_lag,
@@ -884,6 +891,11 @@ impl Compiled {
                     // database; the others replicate datasets, and restore from backups
                     // those that are not replicated.
                     let data = match (strategy, self.unreplicated_data) {
+                        (Strategy::BackupRestore, _)
+                            if global_table && !scenario.data.is_empty() =>
+                        {
+                            from_backup(true, 0.0)
+                        }
                         (Strategy::BackupRestore, _) => 0.0,
                         (_, true) => draw.data_lag.max(from_backup(true, 0.0)),
                         (_, false) => draw.data_lag,

@@ -279,7 +279,10 @@ pub(crate) fn build(
     } else {
         (&bandwidth_found, "replication.bandwidth")
     };
-    check_replication_load(&database, &replication, culprit, &mut warnings)?;
+    // Only RDS replicates over the modelled link (docs/model.md §4.1).
+    if database.managed.family() == names::EngineFamily::Rds {
+        check_replication_load(&database, &replication, culprit, &mut warnings)?;
+    }
 
     let (us, rs) = (user.restore.as_ref(), reference.restore.as_ref());
     let restore_bw = pick(layers, us, rs, "restore.bandwidth", |s| {
@@ -453,7 +456,7 @@ pub(crate) fn build(
         &scenario,
     )?;
     let failback = runbooks::apply_overrides(
-        runbooks::default_failback(),
+        runbooks::default_failback(&scenario),
         overrides(|r| r.failback.as_ref()),
         "runbooks.failback",
         source,
@@ -840,17 +843,21 @@ fn database(
             .error("database.daily-profile", format!("the 24 multipliers must average 1 (so write-rate stays the mean), they average {mean:.3}"))
             .with_help("divide every multiplier by their mean"));
     }
+    let engine = pick(layers, u, r, "database.engine", |s| s.engine.as_ref())?;
+    let family = crate::engines::family(&engine)?;
+    let managed = crate::engines::managed(layers, u, r, family, engine.value)?;
+    // A DynamoDB table spans the region's availability zones.
+    let multi_az = family == names::EngineFamily::DynamoDb
+        || *pick(layers, u, r, "database.multi-az", |s| s.multi_az.as_ref())?.value;
     Ok(Database {
-        engine: pick(layers, u, r, "database.engine", |s| s.engine.as_ref())?
-            .value
-            .clone(),
+        engine: engine.value.clone(),
         instance_class: pick(layers, u, r, "database.instance-class", |s| {
             s.instance_class.as_ref()
         })?
         .value
         .clone(),
         size: dist("size", Kind::Size, |s| s.size.as_ref())?,
-        multi_az: *pick(layers, u, r, "database.multi-az", |s| s.multi_az.as_ref())?.value,
+        multi_az,
         write_rate: rate_of(&write_rate, "database.write-rate")?,
         burst_size,
         daily_profile,
@@ -863,6 +870,7 @@ fn database(
         global_failover: dist("global-failover", Kind::Duration, |s| {
             s.global_failover.as_ref()
         })?,
+        managed,
     })
 }
 
@@ -1317,6 +1325,7 @@ fn strategy_config(
                 ));
         }
     }
+    crate::engines::refuse_strategy_knobs(layers, strategy, u, r, scenario)?;
     let failover_found = pick(layers, u, r, &key("failover"), |s| s.failover.as_ref())?;
     let failover = names::parse(&Failover::ALL, Failover::name, failover_found.value)
         .map_err(|m| failover_found.error(&key("failover"), m))?;
@@ -1388,6 +1397,14 @@ fn strategy_config(
         )?,
         _ => 1.0,
     };
+    let (database_replication, replica_fraction) =
+        match crate::engines::engine_knobs(&scenario.database.managed) {
+            Some((replication, fraction)) if strategy == Strategy::MultiSite => {
+                (replication, fraction)
+            }
+            Some((_, fraction)) => (database_replication, fraction),
+            None => (database_replication, replica_fraction),
+        };
     let mut config = StrategyConfig {
         strategy,
         failover,

@@ -87,6 +87,9 @@ pub fn render(text: &str, file: &str, chosen: &Chosen<'_>, seed: u64) -> Result<
         )?;
     }
     match chosen.strategy {
+        // Knobs the engine leaves out of the sweep (Aurora, DynamoDB) are not written: the
+        // scenario would refuse them (docs/model.md §4.1).
+        Strategy::PilotLight if k.replica.is_none() => {}
         Strategy::PilotLight => set(
             &mut doc,
             &["strategies", name, "replica-fraction"],
@@ -103,11 +106,13 @@ pub fn render(text: &str, file: &str, chosen: &Chosen<'_>, seed: u64) -> Result<
                 &["strategies", name, "site-capacity"],
                 Value::from(config.running_fraction),
             )?;
-            set(
-                &mut doc,
-                &["strategies", name, "database-replication"],
-                Value::from(config.database_replication.name()),
-            )?;
+            if k.database_replication.is_some() {
+                set(
+                    &mut doc,
+                    &["strategies", name, "database-replication"],
+                    Value::from(config.database_replication.name()),
+                )?;
+            }
         }
         Strategy::BackupRestore => {}
     }

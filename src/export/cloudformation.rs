@@ -164,6 +164,84 @@ fn is_aurora(scenario: &Scenario) -> bool {
     scenario.database.engine.starts_with("aurora")
 }
 
+fn is_dynamodb(scenario: &Scenario) -> bool {
+    scenario.database.managed.family() == scenarios::names::EngineFamily::DynamoDb
+}
+
+/// The workload's DynamoDB global table, replicated to the recovery region for every strategy
+/// (docs/model.md §4.1): on-demand capacity, streams (MREC replication needs them), KMS
+/// encryption with each region's key, deletion protection, point-in-time recovery when the
+/// setting has continuous backup.
+fn dynamodb_table(chosen: &Chosen<'_>, base: &str) -> Res {
+    let sc = chosen.scenario;
+    let b = &sc.backups;
+    let replica = |region: &str, key: Y| {
+        let mut pitr = map([("PointInTimeRecoveryEnabled", Y::Bool(b.point_in_time))]);
+        if b.point_in_time {
+            pitr.set(
+                "RecoveryPeriodInDays",
+                int(days(b.continuous.window).clamp(1, 35)),
+            );
+        }
+        map([
+            ("Region", s(region)),
+            ("DeletionProtectionEnabled", Y::Bool(true)),
+            ("PointInTimeRecoverySpecification", pitr),
+            ("SSESpecification", map([("KMSMasterKeyId", key)])),
+            ("Tags", tags("drsim table")),
+        ])
+    };
+    let table = res(
+        "GlobalTable",
+        "AWS::DynamoDB::GlobalTable",
+        map([
+            ("TableName", r#ref("TableName")),
+            ("BillingMode", s("PAY_PER_REQUEST")),
+            (
+                "AttributeDefinitions",
+                seq([map([
+                    ("AttributeName", r#ref("PartitionKeyName")),
+                    ("AttributeType", r#ref("PartitionKeyType")),
+                ])]),
+            ),
+            (
+                "KeySchema",
+                seq([map([
+                    ("AttributeName", r#ref("PartitionKeyName")),
+                    ("KeyType", s("HASH")),
+                ])]),
+            ),
+            (
+                "StreamSpecification",
+                map([("StreamViewType", s("NEW_AND_OLD_IMAGES"))]),
+            ),
+            (
+                "SSESpecification",
+                map([("SSEEnabled", Y::Bool(true)), ("SSEType", s("KMS"))]),
+            ),
+            (
+                "Replicas",
+                seq([
+                    replica(&sc.primary_region, get_att("BackupKey", "Arn")),
+                    replica(&sc.recovery_region, s(format!("alias/{base}-recovery"))),
+                ]),
+            ),
+        ]),
+    )
+    .retain();
+    if b.point_in_time {
+        table
+    } else {
+        table.with(
+            "Metadata",
+            skips(&[(
+                "CKV_AWS_165",
+                "This setting has no continuous backup (as priced); the periodic AWS Backup plan protects the table.",
+            )]),
+        )
+    }
+}
+
 fn is_postgres(scenario: &Scenario) -> bool {
     scenario.database.engine.ends_with("postgresql")
 }
@@ -607,6 +685,33 @@ fn output(value: Y, description: &str, export: Option<&str>) -> Y {
     o
 }
 
+/// The parameters of a DynamoDB global table drsim cannot know.
+fn dynamodb_parameters() -> Vec<(String, Y)> {
+    vec![
+        (
+            "TableName".to_string(),
+            param("String", "Name of the workload's global table"),
+        ),
+        (
+            "PartitionKeyName".to_string(),
+            map([
+                ("Type", s("String")),
+                ("Default", s("pk")),
+                ("Description", s("Partition key attribute of the table")),
+            ]),
+        ),
+        (
+            "PartitionKeyType".to_string(),
+            map([
+                ("Type", s("String")),
+                ("Default", s("S")),
+                ("AllowedValues", seq([s("S"), s("N"), s("B")])),
+                ("Description", s("Partition key type: S, N or B")),
+            ]),
+        ),
+    ]
+}
+
 /// The primary region's additions.
 fn primary(chosen: &Chosen<'_>, base: &str, notes: &mut Vec<String>) -> Result<Y, String> {
     let sc = chosen.scenario;
@@ -621,22 +726,27 @@ fn primary(chosen: &Chosen<'_>, base: &str, notes: &mut Vec<String>) -> Result<Y
     let mut parameters = Vec::new();
     let mut resources = Vec::new();
     let aurora = is_aurora(sc);
+    let dynamodb = is_dynamodb(sc);
     let db_param = if aurora {
         "PrimaryDatabaseClusterArn"
     } else {
         "PrimaryDatabaseArn"
     };
-    parameters.push((
-        db_param.to_string(),
-        param(
-            "String",
-            if aurora {
-                "ARN of the primary Aurora cluster (arn:aws:rds:REGION:ACCOUNT:cluster:NAME): backed up, and the source of the global database"
-            } else {
-                "ARN of the primary RDS instance (arn:aws:rds:REGION:ACCOUNT:db:NAME): backed up, and the source of the recovery region's read replica"
-            },
-        ),
-    ));
+    if dynamodb {
+        parameters.extend(dynamodb_parameters());
+    } else {
+        parameters.push((
+            db_param.to_string(),
+            param(
+                "String",
+                if aurora {
+                    "ARN of the primary Aurora cluster (arn:aws:rds:REGION:ACCOUNT:cluster:NAME): backed up, and the source of the global database"
+                } else {
+                    "ARN of the primary RDS instance (arn:aws:rds:REGION:ACCOUNT:db:NAME): backed up, and the source of the recovery region's read replica"
+                },
+            ),
+        ));
+    }
     resources.push(kms_key(
         "BackupKey",
         "drsim backups and data, primary region",
@@ -737,7 +847,11 @@ fn primary(chosen: &Chosen<'_>, base: &str, notes: &mut Vec<String>) -> Result<Y
             ),
         ]),
     ));
-    let mut selected = vec![r#ref(db_param)];
+    let mut selected = vec![if dynamodb {
+        get_att("GlobalTable", "Arn")
+    } else {
+        r#ref(db_param)
+    }];
     let replicate = replicated(chosen);
     for data in &sc.data {
         let id = format!("{}Bucket", logical(&data.name));
@@ -891,6 +1005,9 @@ fn primary(chosen: &Chosen<'_>, base: &str, notes: &mut Vec<String>) -> Result<Y
             ]),
         ));
     }
+    if dynamodb {
+        resources.push(dynamodb_table(chosen, base));
+    }
     if aurora && chosen.strategy != Strategy::BackupRestore {
         resources.push(
             res(
@@ -909,6 +1026,16 @@ fn primary(chosen: &Chosen<'_>, base: &str, notes: &mut Vec<String>) -> Result<Y
         "BackupVaultName".to_string(),
         output(r#ref("BackupVault"), "Primary backup vault", None),
     )];
+    if dynamodb {
+        outputs.push((
+            "TableName".to_string(),
+            output(
+                r#ref("GlobalTable"),
+                "The global table, active in both regions",
+                None,
+            ),
+        ));
+    }
     if aurora && chosen.strategy != Strategy::BackupRestore {
         outputs.push((
             "GlobalClusterIdentifier".to_string(),
@@ -927,6 +1054,8 @@ fn primary(chosen: &Chosen<'_>, base: &str, notes: &mut Vec<String>) -> Result<Y
             scenarios::units::format_duration(b.interval),
             if aurora && chosen.strategy != Strategy::BackupRestore {
                 ", Aurora global database"
+            } else if dynamodb {
+                ", DynamoDB global table"
             } else {
                 ""
             }
@@ -1070,7 +1199,8 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
             ),
         ));
     }
-    let runs_db = chosen.strategy != Strategy::BackupRestore;
+    // A DynamoDB replica lives in the primary stack's global table.
+    let runs_db = chosen.strategy != Strategy::BackupRestore && !is_dynamodb(sc);
     if runs_db && aurora {
         parameters.push((
             "GlobalClusterIdentifier".to_string(),
@@ -1514,7 +1644,13 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
                 .with("DeletionPolicy", s("Snapshot"))
                 .with("UpdateReplacePolicy", s("Snapshot")),
             );
-            let instances = if multi_az { 2 } else { 1 };
+            // A pilot light's secondary is headless: the runbook adds its instance on failover
+            // (docs/model.md §4.1).
+            let instances = match chosen.strategy {
+                Strategy::PilotLight => 0,
+                _ if multi_az => 2,
+                _ => 1,
+            };
             for i in 1..=instances {
                 let mut props = map([
                     ("DBClusterIdentifier", r#ref("DatabaseCluster")),
@@ -1696,6 +1832,15 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
         );
         arn.set("Condition", s("HasGlobalCluster"));
         outputs.push(("DatabaseClusterArn".to_string(), arn));
+        if chosen.strategy == Strategy::PilotLight {
+            let mut cluster = output(
+                r#ref("DatabaseCluster"),
+                "Headless secondary cluster: the runbook adds its instance",
+                Some("DatabaseClusterId"),
+            );
+            cluster.set("Condition", s("HasGlobalCluster"));
+            outputs.push(("DatabaseClusterId".to_string(), cluster));
+        }
         let mut id = output(
             r#ref("GlobalClusterIdentifier"),
             "The global database",
@@ -1783,6 +1928,7 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
         )])
     };
     let mut uses_db = false;
+    let mut adds_instance = false;
     let mut uses_asg = false;
     for b in budgets {
         let step_name = logical(&b.name);
@@ -1824,6 +1970,43 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                             ),
                             ("TargetDbClusterIdentifier", s("{{ SecondaryClusterArn }}")),
                             ("AllowDataLoss", Y::Bool(true)),
+                        ]),
+                    ),
+                ]));
+            }
+            Action::AddInstance if aurora => {
+                uses_db = true;
+                adds_instance = true;
+                steps.push(map([
+                    ("name", s(step_name.clone())),
+                    ("action", s("aws:executeAwsApi")),
+                    ("timeoutSeconds", to.clone()),
+                    ("onFailure", s("Abort")),
+                    (
+                        "inputs",
+                        map([
+                            ("Service", s("rds")),
+                            ("Api", s("CreateDBInstance")),
+                            ("DBInstanceIdentifier", s(ADDED_INSTANCE)),
+                            ("DBClusterIdentifier", s("{{ SecondaryClusterId }}")),
+                            ("DBInstanceClass", s(&sc.database.instance_class)),
+                            ("Engine", s(engine_name(sc))),
+                        ]),
+                    ),
+                ]));
+                steps.push(map([
+                    ("name", s(format!("{step_name}Available"))),
+                    ("action", s("aws:waitForAwsResourceProperty")),
+                    ("timeoutSeconds", to),
+                    ("onFailure", s("Abort")),
+                    (
+                        "inputs",
+                        map([
+                            ("Service", s("rds")),
+                            ("Api", s("DescribeDBInstances")),
+                            ("DBInstanceIdentifier", s(ADDED_INSTANCE)),
+                            ("PropertySelector", s("$.DBInstances[0].DBInstanceStatus")),
+                            ("DesiredValues", seq([s("available")])),
                         ]),
                     ),
                 ]));
@@ -1928,6 +2111,21 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                     ("default", import("DatabaseClusterArn")),
                 ]),
             ));
+            if adds_instance {
+                doc_params.push((
+                    "SecondaryClusterId".to_string(),
+                    map([
+                        ("type", s("String")),
+                        (
+                            "description",
+                            s(format!(
+                                "Identifier of the headless secondary cluster in {r}"
+                            )),
+                        ),
+                        ("default", import("DatabaseClusterId")),
+                    ]),
+                ));
+            }
         } else {
             doc_params.push((
                 "DatabaseReplicaId".to_string(),
@@ -1963,12 +2161,16 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
         s("*"),
     )];
     if uses_db {
+        let mut actions = vec![
+            "rds:PromoteReadReplica",
+            "rds:ModifyDBInstance",
+            "rds:FailoverGlobalCluster",
+        ];
+        if adds_instance {
+            actions.push("rds:CreateDBInstance");
+        }
         statements.push(allow(
-            &[
-                "rds:PromoteReadReplica",
-                "rds:ModifyDBInstance",
-                "rds:FailoverGlobalCluster",
-            ],
+            &actions,
             seq([
                 sub(&format!(
                     "arn:${{AWS::Partition}}:rds:{r}:${{AWS::AccountId}}:db:*"
@@ -2051,6 +2253,9 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
         )],
     )
 }
+
+/// The instance the runbook adds to a headless Aurora secondary.
+const ADDED_INSTANCE: &str = "{{ SecondaryClusterId }}-writer";
 
 fn wait_db(name: &str, timeout: Y) -> Y {
     map([

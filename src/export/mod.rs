@@ -277,6 +277,22 @@ pub fn run(args: &ExportArgs) -> Result<ExitStatus, Failure> {
             ))
         })?,
     };
+    if let scenarios::model::Managed::DynamoDb {
+        consistency: scenarios::names::Consistency::Strong,
+        ..
+    } = scenario.database.managed
+    {
+        return Err(Failure::BadInput(
+            scenarios::error_at(
+                &text,
+                &file,
+                "database.consistency",
+                "`drsim export` does not write strongly consistent (MRSC) global tables: they need a third region or a witness, which the scenario does not name",
+            )
+            .with_help("simulate and plan work with it; export with consistency = \"eventual\" (docs/export.md)")
+            .to_string(),
+        ));
+    }
     crate::show_warnings(&scenario, args.quiet);
     let years = args.years.unwrap_or(scenario.plan.years);
     let run = crate::RunSettings {

@@ -40,6 +40,7 @@ fn actor(e: &Export<'_>, disaster: Option<Disaster>, b: &StepBudget) -> (String,
     let config = &sc.strategies[e.chosen.strategy.index()];
     let (p, r) = (&sc.primary_region, &sc.recovery_region);
     let aurora = sc.database.engine.starts_with("aurora");
+    let dynamodb = sc.database.managed.family() == scenarios::names::EngineFamily::DynamoDb;
     let region_loss = disaster == Some(Disaster::RegionLoss);
     let recovery_stack = format!(
         "`aws cloudformation deploy --region {r} --stack-name drsim-recovery --template-file {} --capabilities CAPABILITY_IAM --parameter-overrides Recovering=true` (the other parameters keep their values)",
@@ -124,6 +125,23 @@ fn actor(e: &Export<'_>, disaster: Option<Disaster>, b: &StepBudget) -> (String,
                 "Auto Scaling replaces the {t} instances of the lost zone in {p}'s other zones"
             ),
         ),
+        Action::RestoreDatabase if dynamodb => (
+            "operator".into(),
+            if region_loss || disaster == Some(Disaster::Ransomware) {
+                format!(
+                    "`aws backup start-restore-job --region {r}` from the newest table recovery point in vault `BackupVault` of the recovery stack (for ransomware: the newest that scans clean) into a new table, then point the application at it"
+                )
+            } else {
+                format!(
+                    "`aws dynamodb restore-table-to-point-in-time --region {p} --source-table-name <TableName> --target-table-name <TableName>-restored --restore-date-time <just before the damage>`{}, then point the application at the restored table",
+                    if sc.backups.point_in_time {
+                        ""
+                    } else {
+                        " (without continuous backup: `aws backup start-restore-job` from the newest recovery point before the damage)"
+                    }
+                )
+            },
+        ),
         Action::RestoreDatabase => (
             "operator".into(),
             if region_loss || disaster == Some(Disaster::Ransomware) {
@@ -162,6 +180,13 @@ fn actor(e: &Export<'_>, disaster: Option<Disaster>, b: &StepBudget) -> (String,
             format!(
                 "make {p} primary again: create a cross-region replica of the recovery database in {p}, then promote it (`aws rds promote-read-replica`, or `aws rds switchover-global-cluster` for Aurora)"
             ),
+        ),
+        Action::AddInstance => (
+            "automation".into(),
+            ssm(&format!(
+                "`aws rds create-db-instance --region {r} --db-cluster-identifier <DatabaseCluster> --db-instance-class {} --engine {}`, then wait until it is available (the headless secondary cannot fail over without an instance)",
+                sc.database.instance_class, sc.database.engine
+            )),
         ),
         Action::ResizeDatabase => (
             "automation".into(),
@@ -219,6 +244,12 @@ fn actor(e: &Export<'_>, disaster: Option<Disaster>, b: &StepBudget) -> (String,
         Action::CleanRoom => (
             "operator".into(),
             "forensics, new credentials and a clean account or environment before anything is restored".into(),
+        ),
+        Action::Resync if dynamodb => (
+            "automation".into(),
+            format!(
+                "the global table replicates what {r} wrote during the outage back to the {p} replica once {p} is back; the service stays up"
+            ),
         ),
         Action::Resync => (
             "automation".into(),
@@ -402,7 +433,9 @@ pub fn readme(e: &Export<'_>) -> String {
     let sc = e.chosen.scenario;
     let (p, r) = (&sc.primary_region, &sc.recovery_region);
     let aurora = sc.database.engine.starts_with("aurora");
-    let runs_db = e.chosen.strategy != Strategy::BackupRestore;
+    let dynamodb = sc.database.managed.family() == scenarios::names::EngineFamily::DynamoDb;
+    // A DynamoDB replica lives in the primary stack's global table.
+    let runs_db = e.chosen.strategy != Strategy::BackupRestore && !dynamodb;
     let mut out = String::new();
     let _ = writeln!(out, "# Deployable disaster-recovery plan: {}\n", heading(e));
     let what = if e.picked {
@@ -484,6 +517,8 @@ pub fn readme(e: &Export<'_>) -> String {
         },
         if aurora && runs_db {
             ", the Aurora global database"
+        } else if dynamodb {
+            ", the DynamoDB global table with its replica in the recovery region"
         } else {
             ""
         },
@@ -519,7 +554,9 @@ pub fn readme(e: &Export<'_>) -> String {
             "PrimaryDatabaseArn=arn:aws:rds:{p}:<account>:db:<name>"
         ));
     }
-    let db_param = if aurora {
+    let db_param = if dynamodb {
+        "TableName=<table> PartitionKeyName=pk PartitionKeyType=S".to_string()
+    } else if aurora {
         format!("PrimaryDatabaseClusterArn=arn:aws:rds:{p}:<account>:cluster:<name>")
     } else {
         format!("PrimaryDatabaseArn=arn:aws:rds:{p}:<account>:db:<name>")
@@ -551,7 +588,7 @@ pub fn readme(e: &Export<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "To recover (or in a drill), follow `runbook.md`: the recovery stack takes `Recovering=true` (fleets at full size{}), and the SSM runbook promotes the database and scales the fleets.\n",
+        "To recover (or in a drill), follow `runbook.md`: the recovery stack takes `Recovering=true` (fleets at full size{}), and the SSM runbook {}scales the fleets.\n",
         if matches!(
             e.chosen.strategy,
             Strategy::WarmStandby | Strategy::MultiSite
@@ -559,6 +596,11 @@ pub fn readme(e: &Export<'_>) -> String {
             ""
         } else {
             ", the load balancer and the SECONDARY DNS record created"
+        },
+        if dynamodb {
+            ""
+        } else {
+            "promotes the database and "
         }
     );
     let _ = writeln!(
@@ -589,10 +631,18 @@ pub fn readme(e: &Export<'_>) -> String {
          - The CloudWatch alarm that starts the automation on a failed health check, when failover is automated.\n",
         if aurora && runs_db {
             " and the global database"
+        } else if dynamodb {
+            " and the global table (to keep an existing table, import it into the stack)"
         } else {
             ""
         },
-        if aurora { " and engine version" } else { "" }
+        if dynamodb {
+            " (here: the table's name and partition key)"
+        } else if aurora {
+            " and engine version"
+        } else {
+            ""
+        }
     );
     if !e.notes.is_empty() {
         let _ = writeln!(out, "## Adjustments\n");
