@@ -42,32 +42,51 @@ fn representative(kind: DrawKind) -> Option<Dist> {
     }
 }
 
-/// Runs the kernel over trials `range` with `per_trial` mean draws of each kind: trial i makes
-/// ⌊(i+1)·m⌋ − ⌊i·m⌋ draws of a kind with mean m (so exactly m per trial on average), from
-/// streams created as the simulator creates them. Returns the sum of the draws (to be kept
-/// from the optimiser).
-pub fn kernel(seed: u64, range: std::ops::Range<u64>, per_trial: &[f64; 9]) -> f64 {
-    let dists: Vec<(usize, Dist)> = DrawKind::ALL
-        .iter()
-        .enumerate()
-        .filter_map(|(k, &kind)| representative(kind).map(|d| (k, d)))
-        .collect();
-    let share = |i: u64, m: f64| ((i + 1) as f64 * m).floor() as u64 - (i as f64 * m).floor() as u64;
-    let mut sum = 0.0;
-    for i in range {
-        let streams = share(i, per_trial[DrawKind::Stream as usize]).max(1);
+/// The kernel: trial i makes ⌊(i+1)·m⌋ − ⌊i·m⌋ draws of a kind with mean m per trial (so
+/// exactly m per trial on average), from streams created as the simulator creates them.
+pub struct Kernel {
+    per_trial: [f64; 9],
+    dists: Vec<(usize, Dist)>,
+}
+
+impl Kernel {
+    pub fn new(per_trial: &[f64; 9]) -> Kernel {
+        let dists = DrawKind::ALL
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| per_trial[k] > 0.0)
+            .filter_map(|(k, &kind)| representative(kind).map(|d| (k, d)))
+            .collect();
+        Kernel {
+            per_trial: *per_trial,
+            dists,
+        }
+    }
+
+    /// Trial `i`'s draws; returns their sum (to be kept from the optimiser).
+    #[inline]
+    pub fn trial(&self, seed: u64, i: u64) -> f64 {
+        let share = |m: f64| ((i + 1) as f64 * m).floor() as u64 - (i as f64 * m).floor() as u64;
+        let streams = share(self.per_trial[DrawKind::Stream as usize]).max(1);
         let mut rng = stream_rng(seed, i, 0);
         for s in 1..streams {
             rng = stream_rng(seed, i, s);
         }
-        for _ in 0..share(i, per_trial[DrawKind::Unit as usize]) {
+        let mut sum = 0.0;
+        for _ in 0..share(self.per_trial[DrawKind::Unit as usize]) {
             sum += unit_f64(&mut rng);
         }
-        for (k, dist) in &dists {
-            for _ in 0..share(i, per_trial[*k]) {
+        for (k, dist) in &self.dists {
+            for _ in 0..share(self.per_trial[*k]) {
                 sum += dist.sample(&mut rng);
             }
         }
+        sum
     }
-    sum
+}
+
+/// The kernel over trials `range`: the sum of their draws.
+pub fn kernel(seed: u64, range: std::ops::Range<u64>, per_trial: &[f64; 9]) -> f64 {
+    let k = Kernel::new(per_trial);
+    range.map(|i| k.trial(seed, i)).sum()
 }

@@ -808,6 +808,7 @@ impl Engine {
         self.ups.clear();
     }
 
+    #[inline]
     fn push(&mut self, time: f64, kind: EventKind) {
         debug_assert!(!time.is_nan(), "event time is NaN");
         self.seq += 1;
@@ -819,6 +820,7 @@ impl Engine {
     }
 
     /// All dependencies of step `s` have finished at `t`.
+    #[inline]
     fn make_ready<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
         self.steps[s].ready = t;
         self.acquire(cx, s, t);

@@ -127,7 +127,9 @@ mod tests {
             let mut keys = Vec::new();
             let mut x = 12345u64;
             for seq in 0..n as u64 {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let time = ((x >> 33) % 7) as f64; // many ties in time
                 keys.push((time, seq));
                 q.push(Keyed {

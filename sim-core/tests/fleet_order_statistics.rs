@@ -167,7 +167,10 @@ fn event_driven(fleets: &[RefFleet], rate: f64, burst: u32, rng: &mut impl Rng) 
             }
         }
     }
-    finish.iter().map(|f| f.unwrap_or(f64::INFINITY)).fold(0.0, f64::max)
+    finish
+        .iter()
+        .map(|f| f.unwrap_or(f64::INFINITY))
+        .fold(0.0, f64::max)
 }
 
 /// The largest gap between the empirical CDFs of two sorted samples.
