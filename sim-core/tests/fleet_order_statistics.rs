@@ -95,9 +95,20 @@ struct RefFleet {
     scale: f64,
 }
 
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+/// An event time, ordered by `total_cmp`.
+#[derive(Clone, Copy)]
 struct Time(f64);
+impl PartialEq for Time {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
 impl Eq for Time {}
+impl PartialOrd for Time {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 impl Ord for Time {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)
