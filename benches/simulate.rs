@@ -1,5 +1,10 @@
 //! Criterion benchmarks of the simulator on the embedded reference scenario: trials per second
-//! on one and on two threads, and the cost of one strategy's runbook in the engine.
+//! on one and on two threads, the sampling yardstick timed in the same run (the same draws per
+//! trial as the reference, and nothing else: `benches/common/yardstick.rs`), and the cost of one
+//! strategy's runbook in the engine.
+
+#[path = "common/yardstick.rs"]
+mod yardstick;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use scenarios::{RunOptions, Strategy, simulate};
@@ -15,6 +20,17 @@ fn reference_scenario(c: &mut Criterion) {
     let mut group = c.benchmark_group("reference");
     group.sample_size(10);
     group.throughput(Throughput::Elements(trials));
+    // The yardstick first, next to the simulator's own trials: their ratio is the figure to
+    // read (the machine's speed cancels out).
+    group.bench_function("yardstick_100k_trials_1_threads", |b| {
+        b.iter(|| {
+            black_box(yardstick::kernel(
+                1,
+                0..trials,
+                &yardstick::REFERENCE_DRAWS_PER_TRIAL,
+            ))
+        })
+    });
     for threads in [1, 2] {
         group.bench_function(format!("simulate_100k_trials_{threads}_threads"), |b| {
             b.iter(|| {

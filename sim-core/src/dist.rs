@@ -9,6 +9,8 @@ use std::sync::Arc;
 use rand::Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Pert, Triangular};
 
+use crate::draws::{DrawKind, note};
+
 /// The standard normal quantile at 0.95, used to turn a (median, p95) pair into a lognormal.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
 
@@ -237,15 +239,29 @@ impl Dist {
         match self {
             Dist::Fixed(v) => *v,
             Dist::Uniform { low, high } => {
-                let u = unit_f64(rng);
+                note(DrawKind::Uniform);
+                let u = unit_raw(rng);
                 low + (high - low) * u
             }
-            Dist::Triangular { inner, .. } => inner.sample(rng),
-            Dist::Pert { inner, .. } => inner.sample(rng),
-            Dist::Exponential { inner, .. } => inner.sample(rng),
-            Dist::LogNormal { inner, .. } => inner.sample(rng),
+            Dist::Triangular { inner, .. } => {
+                note(DrawKind::Triangular);
+                inner.sample(rng)
+            }
+            Dist::Pert { inner, .. } => {
+                note(DrawKind::Pert);
+                inner.sample(rng)
+            }
+            Dist::Exponential { inner, .. } => {
+                note(DrawKind::Exponential);
+                inner.sample(rng)
+            }
+            Dist::LogNormal { inner, .. } => {
+                note(DrawKind::LogNormal);
+                inner.sample(rng)
+            }
             Dist::Empirical(obs) => {
-                let i = (unit_f64(rng) * obs.len() as f64) as usize;
+                note(DrawKind::Empirical);
+                let i = (unit_raw(rng) * obs.len() as f64) as usize;
                 obs[i.min(obs.len() - 1)]
             }
         }
@@ -322,5 +338,12 @@ impl Dist {
 /// A uniform draw in `[0, 1)` with 53 random bits.
 #[inline]
 pub fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    note(DrawKind::Unit);
+    unit_raw(rng)
+}
+
+/// [`unit_f64`] without counting it (inside a distribution's draw, counted as that draw).
+#[inline]
+fn unit_raw<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }

@@ -4,18 +4,21 @@
 //! Its work is a random delay, a transfer over a shared link (max–min fair processor sharing with
 //! per-transfer caps), a fleet launched through a token-bucket launcher (with failed attempts
 //! retried), or nothing (a milestone). Events are ordered by (time, sequence number) and every
-//! random draw happens in event order, so one rng state always gives one result.
+//! random draw happens in event order, so one rng state always gives one result. A step draws
+//! when it starts; a fleet draws every instance's first attempt when it starts (each attempt's
+//! launcher slot is fixed then), so its instances cost a draw each and no event, and only
+//! retried attempts go through events.
 //!
 //! The engine knows nothing of AWS. [`Engine::run`] does not allocate once its buffers have grown
 //! to the size of the runbooks it runs.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use rand::Rng;
 
 use crate::dist::{Dist, unit_f64};
+use crate::events::{EventQueue, Keyed};
 
 /// A step of a runbook.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,7 +89,11 @@ pub enum Work {
 /// At the fleet's start every instance requests a launcher slot, in instance order. At its slot an
 /// attempt fails with probability `failure` (then, after `retry_delay`, it requests a new slot) or
 /// comes up after its phases. Once `needed` instances are up the step finishes and the rest of the
-/// fleet is dropped: no more draws for it and no more retries (slots already granted stay used).
+/// fleet is dropped: no more retries (slots already granted stay used).
+///
+/// The first attempts' outcomes are drawn when the fleet starts, in instance order (the slots
+/// are known then); the step's finish is the `needed`-th earliest up-time, found by selection,
+/// so a fleet that no retry touches costs one draw per phase and instance and a single event.
 #[derive(Clone, Debug)]
 pub struct FleetSpec {
     /// Instances launched (≥ `needed`).
@@ -580,36 +587,6 @@ enum EventKind {
     InstanceUp(u32),
 }
 
-/// An event, ordered by (time, sequence number) so that simultaneous events keep their order.
-#[derive(Clone, Copy, Debug)]
-struct Event {
-    time: f64,
-    seq: u64,
-    kind: EventKind,
-}
-
-impl Ord for Event {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.time
-            .total_cmp(&other.time)
-            .then(self.seq.cmp(&other.seq))
-    }
-}
-
-impl PartialOrd for Event {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Event {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Event {}
-
 /// The state of one step during a run. Transfer and fleet fields are unused by other work.
 #[derive(Clone, Copy, Debug)]
 struct StepState {
@@ -631,10 +608,13 @@ struct StepState {
     cap: f64,
     due: f64,
     version: u32,
-    // Fleet: instances up, clamped failure probability, resolved scale.
+    // Fleet: retried instances up, clamped failure probability, resolved scale, and where its
+    // first attempts' up-times are kept when some attempt is retried (`Engine::ups`).
     up: u32,
     failure: f64,
     scale: f64,
+    ups_at: usize,
+    ups_len: u32,
 }
 
 /// No step (a root's `critical_dep`).
@@ -656,6 +636,8 @@ const NOT_STARTED: StepState = StepState {
     up: 0,
     failure: 0.0,
     scale: 0.0,
+    ups_at: 0,
+    ups_len: 0,
 };
 
 #[derive(Debug, Default)]
@@ -724,7 +706,7 @@ struct Ctx<'a, R: ?Sized> {
 /// Runs runbooks, reusing its buffers from one run to the next. One engine per thread.
 #[derive(Debug, Default)]
 pub struct Engine {
-    queue: BinaryHeap<Reverse<Event>>,
+    queue: EventQueue<EventKind>,
     seq: u64,
     steps: Vec<StepState>,
     links: Vec<LinkState>,
@@ -733,6 +715,9 @@ pub struct Engine {
     launchers: Vec<f64>,
     /// Scratch for the water-filling: (cap, step) of a link's active transfers.
     caps: Vec<(f64, u32)>,
+    /// Up-times of fleets' first attempts: the earliest `needed`, sorted, of each fleet with an
+    /// attempt being retried.
+    ups: Vec<f64>,
 }
 
 impl Engine {
@@ -766,9 +751,9 @@ impl Engine {
                 self.make_ready(&mut cx, i, 0.0);
             }
         }
-        while let Some(Reverse(event)) = self.queue.pop() {
+        while let Some(event) = self.queue.pop() {
             let t = event.time;
-            match event.kind {
+            match event.item {
                 EventKind::Finish(s) => self.complete(&mut cx, s as usize, t),
                 EventKind::TransferDone { step, version } => {
                     self.transfer_done(&mut cx, step as usize, version, t)
@@ -820,19 +805,22 @@ impl Engine {
         // TAT = 0 at time 0: the bucket starts full.
         self.launchers.clear();
         self.launchers.resize(rb.launchers.len(), 0.0);
+        self.ups.clear();
     }
 
+    #[inline]
     fn push(&mut self, time: f64, kind: EventKind) {
         debug_assert!(!time.is_nan(), "event time is NaN");
         self.seq += 1;
-        self.queue.push(Reverse(Event {
+        self.queue.push(Keyed {
             time,
             seq: self.seq,
-            kind,
-        }));
+            item: kind,
+        });
     }
 
     /// All dependencies of step `s` have finished at `t`.
+    #[inline]
     fn make_ready<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
         self.steps[s].ready = t;
         self.acquire(cx, s, t);
@@ -885,21 +873,90 @@ impl Engine {
                 self.reshare(l, t);
             }
             Work::Fleet(fleet) => {
+                let scale = non_negative(fleet.scale.resolve(cx.params));
+                let p = fleet.failure.resolve(cx.params);
+                let failure = if p > 0.0 { p.min(0.99) } else { 0.0 };
                 let state = &mut self.steps[s];
                 state.up = 0;
-                state.scale = non_negative(fleet.scale.resolve(cx.params));
-                let p = fleet.failure.resolve(cx.params);
-                state.failure = if p > 0.0 { p.min(0.99) } else { 0.0 };
+                state.scale = scale;
+                state.failure = failure;
                 if fleet.needed == 0 {
                     self.push(t, EventKind::Finish(s as u32));
+                    // Every instance takes a launcher slot, even when none is needed: the
+                    // launches still use the launcher's rate.
+                    for _ in 0..fleet.count {
+                        self.request_slot(cx.rb, fleet.launcher, t);
+                    }
+                    return;
                 }
-                // Every instance takes a launcher slot, even when none is needed: the launches
-                // still use the launcher's rate.
+                // Every instance requests its launcher slot now, so each first attempt's slot is
+                // known here, and with it the attempt's outcome: no event per instance. A failed
+                // first attempt is retried through events (`Retry`, `LaunchSlot`, `InstanceUp`).
+                let at = self.ups.len();
                 for _ in 0..fleet.count {
                     let slot = self.request_slot(cx.rb, fleet.launcher, t);
-                    self.push(slot, EventKind::LaunchSlot(s as u32));
+                    if unit_f64(cx.rng) < failure {
+                        let delay = fleet.retry_delay.sample(cx.rng);
+                        self.push(slot + non_negative(delay), EventKind::Retry(s as u32));
+                    } else {
+                        let mut total = 0.0;
+                        for phase in &fleet.phases {
+                            total += phase.sample(cx.rng);
+                        }
+                        self.ups.push(slot + non_negative(scale * total));
+                    }
                 }
+                let needed = fleet.needed as usize;
+                let retried = self.ups.len() - at < fleet.count as usize;
+                let first = &mut self.ups[at..];
+                // Only the `needed` earliest first attempts can ever count.
+                if first.len() >= needed {
+                    first.select_nth_unstable_by(needed - 1, f64::total_cmp);
+                }
+                if !retried {
+                    // The step finishes when the needed-th instance is up.
+                    let done = first[needed - 1];
+                    self.ups.truncate(at);
+                    self.push(done, EventKind::Finish(s as u32));
+                    return;
+                }
+                self.ups.truncate(at + needed.min(self.ups.len() - at));
+                self.ups[at..].sort_unstable_by(f64::total_cmp);
+                let state = &mut self.steps[s];
+                state.ups_at = at;
+                state.ups_len = (self.ups.len() - at) as u32;
+                self.schedule_fleet(cx, s, fleet.needed, t, false);
             }
+        }
+    }
+
+    /// Fleet `s` with `up` retried instances up at `t`: it finishes once `needed − up` first
+    /// attempts are up too, i.e. at the (needed − up)-th earliest of its first attempts'
+    /// up-times. Finishes now if that is past (and `now` allows), else schedules a `Finish`
+    /// there (an earlier one left in the queue finds the step done); nothing if too few first
+    /// attempts came up and more retries must.
+    fn schedule_fleet<R: Rng + ?Sized>(
+        &mut self,
+        cx: &mut Ctx<'_, R>,
+        s: usize,
+        needed: u32,
+        t: f64,
+        now: bool,
+    ) {
+        let state = self.steps[s];
+        let k = needed.saturating_sub(state.up);
+        if k == 0 {
+            self.complete(cx, s, t);
+            return;
+        }
+        if k > state.ups_len {
+            return;
+        }
+        let due = self.ups[state.ups_at + k as usize - 1];
+        if now && due <= t {
+            self.complete(cx, s, t);
+        } else {
+            self.push(due.max(t), EventKind::Finish(s as u32));
         }
     }
 
@@ -1038,9 +1095,7 @@ impl Engine {
             return;
         };
         self.steps[s].up += 1;
-        if self.steps[s].up >= fleet.needed {
-            self.complete(cx, s, t);
-        }
+        self.schedule_fleet(cx, s, fleet.needed, t, true);
     }
 
     /// Step `s` finishes at `t`: hand its pool slots to the first waiters, then make ready the
@@ -1258,6 +1313,7 @@ mod tests {
                     .collect::<Vec<_>>(),
                 e.caps.as_ptr(),
                 e.caps.capacity(),
+                e.ups.capacity(),
             )
         };
         let first = engine.run(&rb, &[], &mut stream_rng(1, 0, 0));

@@ -1,6 +1,7 @@
 //! sim-core: a deterministic discrete-event Monte Carlo engine.
 //!
 //! It knows nothing of AWS, prices or file formats. It offers:
+//! - [`draws`]: counts of draws by kind in debug builds (for the sampling yardstick);
 //! - [`rng`]: named, pinned random streams derived from (seed, trial, stream);
 //! - [`dist`]: distributions of non-negative quantities with checked parameters;
 //! - [`engine`]: runbooks as DAGs of steps sharing bandwidth, concurrency slots and rate limits,
@@ -11,7 +12,9 @@
 //!   the thread count.
 
 pub mod dist;
+pub mod draws;
 pub mod engine;
+mod events;
 pub mod queue;
 pub mod rng;
 pub mod runner;

@@ -11,6 +11,8 @@
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 
+use crate::draws::{DrawKind, note};
+
 /// The queue at the instant of interest.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QueueState {
@@ -80,11 +82,13 @@ pub fn state_at_random_instant<R: Rng + ?Sized>(
     let mut oldest: Option<f64> = None;
     let mut backlog = 0u32;
     loop {
+        note(DrawKind::Exp1);
         let gap: f64 = Exp1.sample(rng);
         arrival += gap * mean_gap;
         if arrival > 0.0 {
             break;
         }
+        note(DrawKind::Exp1);
         let service: f64 = Exp1.sample(rng);
         departure = departure.max(arrival) + service * mean_service;
         if departure > 0.0 {

@@ -31,6 +31,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 /// assert_eq!(a.next_u64(), b.next_u64());
 /// ```
 pub fn stream_rng(seed: u64, trial: u64, stream: u64) -> SimRng {
+    crate::draws::note(crate::draws::DrawKind::Stream);
     let mut state = seed;
     let a = splitmix64(&mut state);
     let mut state = a ^ trial.wrapping_mul(0xD1B5_4A32_D192_ED03);

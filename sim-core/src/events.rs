@@ -1,0 +1,157 @@
+//! The engine's event queue: a min-priority queue of `(time, sequence)` keys.
+//!
+//! A runbook has a few events pending at a time (a dozen steps, a handful of retries), so the
+//! queue keeps them in a small vector sorted in descending order: a pop takes the last element
+//! and a push shifts the few later ones. Past [`SMALL`] pending events (large transfer sets,
+//! many retries in flight) it moves them into a binary heap and stays there until cleared.
+//! Both forms pop in exactly the same order, because every key is distinct (the sequence
+//! number is unique), so which form is in use never changes a result.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// Pending events above which the sorted vector gives way to a binary heap.
+const SMALL: usize = 32;
+
+/// An item with its key: `time`, then `seq` (unique) to keep simultaneous events in order.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Keyed<T> {
+    pub time: f64,
+    pub seq: u64,
+    pub item: T,
+}
+
+impl<T> Keyed<T> {
+    #[inline]
+    fn key_cmp(&self, other: &Self) -> Ordering {
+        self.time
+            .total_cmp(&other.time)
+            .then(self.seq.cmp(&other.seq))
+    }
+}
+
+impl<T> Ord for Keyed<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key_cmp(other)
+    }
+}
+
+impl<T> PartialOrd for Keyed<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T> PartialEq for Keyed<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<T> Eq for Keyed<T> {}
+
+/// Pops the smallest `(time, seq)` first. Keys must be distinct.
+#[derive(Debug)]
+pub(crate) struct EventQueue<T> {
+    /// Sorted descending: the next event is the last one. Empty while `heap` is in use.
+    small: Vec<Keyed<T>>,
+    heap: BinaryHeap<Reverse<Keyed<T>>>,
+    /// Whether the heap holds the events (until the next `clear`).
+    spilled: bool,
+}
+
+impl<T> Default for EventQueue<T> {
+    fn default() -> Self {
+        Self {
+            small: Vec::new(),
+            heap: BinaryHeap::new(),
+            spilled: false,
+        }
+    }
+}
+
+impl<T: Copy> EventQueue<T> {
+    /// Empties the queue, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.small.clear();
+        self.heap.clear();
+        self.spilled = false;
+    }
+
+    #[inline]
+    pub fn push(&mut self, event: Keyed<T>) {
+        if self.spilled {
+            self.heap.push(Reverse(event));
+            return;
+        }
+        if self.small.len() >= SMALL {
+            self.spilled = true;
+            self.heap.extend(self.small.drain(..).map(Reverse));
+            self.heap.push(Reverse(event));
+            return;
+        }
+        // New events are mostly later than the pending ones: scan from the front (the latest).
+        let at = self
+            .small
+            .iter()
+            .position(|e| e.key_cmp(&event) == Ordering::Less)
+            .unwrap_or(self.small.len());
+        self.small.insert(at, event);
+    }
+
+    #[inline]
+    pub fn pop(&mut self) -> Option<Keyed<T>> {
+        if self.spilled {
+            self.heap.pop().map(|Reverse(e)| e)
+        } else {
+            self.small.pop()
+        }
+    }
+
+    /// Capacity of both buffers (to check that reruns reuse them).
+    #[cfg(test)]
+    pub fn capacity(&self) -> (usize, usize) {
+        (self.small.capacity(), self.heap.capacity())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pops in key order whichever form is in use, including ties in time.
+    #[test]
+    fn pops_in_key_order_small_and_spilled() {
+        for n in [0usize, 1, 5, SMALL, SMALL + 1, 200] {
+            let mut q = EventQueue::default();
+            let mut keys = Vec::new();
+            let mut x = 12345u64;
+            for seq in 0..n as u64 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let time = ((x >> 33) % 7) as f64; // many ties in time
+                keys.push((time, seq));
+                q.push(Keyed {
+                    time,
+                    seq,
+                    item: seq,
+                });
+                // Interleave pops with pushes.
+                if seq % 3 == 2 {
+                    keys.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                    let first = keys.remove(0);
+                    let e = q.pop().expect("an event");
+                    assert_eq!((e.time, e.seq, e.item), (first.0, first.1, first.1));
+                }
+            }
+            keys.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let popped: Vec<(f64, u64)> = std::iter::from_fn(|| q.pop())
+                .map(|e| (e.time, e.seq))
+                .collect();
+            assert_eq!(popped, keys, "n = {n}");
+            q.clear();
+            assert!(q.pop().is_none());
+        }
+    }
+}
