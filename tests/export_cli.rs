@@ -114,6 +114,40 @@ fn the_export_writes_every_file_and_its_assumptions_reproduce_the_run() {
     assert_eq!(strategies_json(&got), strategies_json(&expected));
 }
 
+/// A file that names no datasets takes the reference's; the storage tier the plan chose for
+/// them is written with the whole dataset, so `assumptions.toml` loads and keeps the tier.
+#[test]
+fn assumptions_of_a_file_without_datasets_load_with_the_chosen_tier() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("no-data.toml");
+    std::fs::write(&scenario, "name = \"no datasets named\"\n").expect("write");
+    let out = dir.path().join("plan");
+    let output = drsim()
+        .args(["export", "--years", "200", "--seed", "7", "-q", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .output()
+        .expect("drsim runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("assumptions.toml")).expect("assumptions");
+    let exported = scenarios::load(&text, "assumptions.toml")
+        .unwrap_or_else(|e| panic!("assumptions.toml does not load: {e}\n{text}"));
+    let reference = scenarios::reference().expect("reference");
+    assert_eq!(exported.data.len(), reference.data.len());
+    for (got, want) in exported.data.iter().zip(&reference.data) {
+        assert_eq!(got.name, want.name);
+        assert_eq!(got.replication, want.replication);
+        assert!(
+            text.contains(&format!("storage = \"{}\"", got.storage)),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn a_non_empty_folder_is_refused_without_force_and_replaced_with_it() {
     let dir = tempfile::tempdir().expect("temp dir");

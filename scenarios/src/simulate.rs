@@ -482,7 +482,15 @@ pub fn simulate_range(
         || Results::new(&compiled),
         Worker::new,
         |trial, worker, results| {
-            run_trial(scenario, &compiled, options.seed, trial, worker, results);
+            run_trial(
+                scenario,
+                &compiled,
+                options.seed,
+                trial,
+                worker,
+                results,
+                None,
+            );
         },
         options.progress,
     )?;
@@ -532,8 +540,15 @@ pub fn simulate_range_sampled<E: Send>(
         || Results::new(&compiled),
         Worker::new,
         |trial, worker, results, samples| {
-            let sample = run_trial(scenario, &compiled, options.seed, trial, worker, results);
-            samples.push(sample);
+            run_trial(
+                scenario,
+                &compiled,
+                options.seed,
+                trial,
+                worker,
+                results,
+                Some(samples),
+            );
         },
         |samples: &[Sample]| sink(&compiled, samples),
         options.progress,
@@ -1003,7 +1018,8 @@ fn run_trial(
     index: u64,
     worker: &mut Worker,
     results: &mut Results,
-) -> Sample {
+    samples: Option<&mut Vec<Sample>>,
+) {
     let trial = compiled.trial(scenario, seed, index, None);
     let d = trial.disaster().index();
     let objective = &scenario.objectives.by_disaster[d];
@@ -1070,7 +1086,10 @@ fn run_trial(
         }
     }
     results.trials += 1;
-    Sample {
+    let Some(samples) = samples else {
+        return;
+    };
+    samples.push(Sample {
         trial: index,
         disaster: trial.disaster(),
         outcomes: std::array::from_fn(|s| {
@@ -1085,7 +1104,7 @@ fn run_trial(
                 },
             }
         }),
-    }
+    });
 }
 
 /// The step of a critical path that added the most time (the first of equals).

@@ -68,7 +68,17 @@ pub fn render(text: &str, file: &str, chosen: &Chosen<'_>, seed: u64) -> Result<
         &["backups", "point-in-time"],
         Value::from(b.point_in_time),
     )?;
-    if k.storage_tier.is_some() {
+    if k.storage_tier.is_some() && !sc.data.is_empty() {
+        if !doc.contains_key("data") {
+            // The datasets are the reference's (the file names none). A `[data]` table in the
+            // file replaces the reference's datasets whole, so write them whole, then the tier.
+            let reference: DocumentMut = scenarios::REFERENCE
+                .parse()
+                .map_err(|e: toml_edit::TomlError| format!("cannot read the reference: {e}"))?;
+            if let Some(data) = reference.get("data") {
+                doc.insert("data", data.clone());
+            }
+        }
         for data in &sc.data {
             set(
                 &mut doc,
