@@ -66,6 +66,11 @@ impl TypeStats {
     fn record(&mut self, outcome: &Outcome, objective: &Objective) {
         self.rto.record(ms(outcome.rto));
         self.rpo.record(ms(outcome.rpo));
+        self.record_meets(outcome, objective);
+    }
+
+    /// Records whether the objectives were met (the times are recorded by the caller).
+    fn record_meets(&mut self, outcome: &Outcome, objective: &Objective) {
         let (rto, rpo) = (outcome.rto <= objective.rto, outcome.rpo <= objective.rpo);
         self.meets_rto.record(rto);
         self.meets_rpo.record(rpo);
@@ -191,6 +196,8 @@ pub(crate) struct Years<'a> {
     threads: usize,
     /// Per setting, per disaster type: its component.
     of: Vec<[usize; 4]>,
+    /// The same, per disaster type, per setting (contiguous for the loop over settings).
+    of_type: [Vec<u32>; 4],
     /// Per component: type, representative, what it reads.
     heads: Vec<(Disaster, usize, Reads)>,
     /// Per disaster type: its components.
@@ -211,9 +218,116 @@ struct YearWorker {
     year: Vec<(f64, f64, f64)>,
 }
 
+/// Years whose figures an accumulator holds before recording them into its tallies.
+const PENDING_YEARS: usize = 4096;
+
+/// Figures of recent years not yet recorded into the tallies: per setting the annual downtime
+/// (s) and losses ($), per component the RTO and RPO (ms) of its disasters.
+///
+/// Recording them one by one as years end was most of a plan's time: each record lands in one
+/// of 576 large histograms at random, a cache miss. Held back and recorded a few thousand at a
+/// time, each tally's values in ascending order, the histograms' bins are visited in memory
+/// order and each cache line serves several values. A tally's content does not depend on the
+/// order in which its values come (integer counts and sums), so the tallies are exactly those
+/// of recording every year as it ends.
+struct Pending {
+    /// Years held.
+    years: usize,
+    /// Per setting, [`PENDING_YEARS`] slots (allocated on the first year).
+    downtime: Vec<u32>,
+    loss: Vec<u32>,
+    /// Per component.
+    rto: Vec<Vec<u64>>,
+    rpo: Vec<Vec<u64>>,
+}
+
+/// The per-setting and per-component tallies of some years.
 struct FirstAcc {
     components: Vec<TypeStats>,
     annual: Vec<AnnualStats>,
+    pending: Pending,
+}
+
+impl FirstAcc {
+    fn new(components: usize, settings: usize) -> FirstAcc {
+        FirstAcc {
+            components: vec![TypeStats::new(); components],
+            annual: vec![AnnualStats::new(); settings],
+            pending: Pending {
+                years: 0,
+                downtime: Vec::new(),
+                loss: Vec::new(),
+                rto: vec![Vec::new(); components],
+                rpo: vec![Vec::new(); components],
+            },
+        }
+    }
+
+    /// Adds one year's annual downtime (s) and losses ($) of every setting, in setting order.
+    fn add_year(&mut self, figures: impl Iterator<Item = (u64, u64)>) {
+        if self.pending.years == PENDING_YEARS {
+            self.flush();
+        }
+        let p = &mut self.pending;
+        if p.downtime.is_empty() {
+            p.downtime = vec![0; self.annual.len() * PENDING_YEARS];
+            p.loss = vec![0; self.annual.len() * PENDING_YEARS];
+        }
+        let k = p.years;
+        for (i, ((downtime, loss), a)) in figures.zip(self.annual.iter_mut()).enumerate() {
+            p.downtime[i * PENDING_YEARS + k] = hold(downtime, &mut a.downtime);
+            p.loss[i * PENDING_YEARS + k] = hold(loss, &mut a.loss);
+        }
+        p.years += 1;
+    }
+
+    /// Records every pending figure into the tallies.
+    fn flush(&mut self) {
+        let p = &mut self.pending;
+        let n = p.years;
+        if n > 0 {
+            for ((a, downtime), loss) in self
+                .annual
+                .iter_mut()
+                .zip(p.downtime.chunks_exact_mut(PENDING_YEARS))
+                .zip(p.loss.chunks_exact_mut(PENDING_YEARS))
+            {
+                record_sorted(&mut a.downtime, &mut downtime[..n]);
+                record_sorted(&mut a.loss, &mut loss[..n]);
+            }
+        }
+        p.years = 0;
+        for ((stats, rto), rpo) in self.components.iter_mut().zip(&mut p.rto).zip(&mut p.rpo) {
+            rto.sort_unstable();
+            rto.iter().for_each(|&v| stats.rto.record(v));
+            rto.clear();
+            rpo.sort_unstable();
+            rpo.iter().for_each(|&v| stats.rpo.record(v));
+            rpo.clear();
+        }
+    }
+}
+
+/// A value to hold back. One that does not fit below `u32::MAX` (never in practice) is recorded
+/// at once, and `u32::MAX` held in its place.
+fn hold(value: u64, tally: &mut Tally) -> u32 {
+    match u32::try_from(value) {
+        Ok(v) if v != u32::MAX => v,
+        _ => {
+            tally.record(value);
+            u32::MAX
+        }
+    }
+}
+
+/// Records `values` into `tally` in ascending order (sorting them), except `u32::MAX`, which
+/// marks a value recorded already.
+fn record_sorted(tally: &mut Tally, values: &mut [u32]) {
+    values.sort_unstable();
+    values
+        .iter()
+        .take_while(|&&v| v != u32::MAX)
+        .for_each(|&v| tally.record(u64::from(v)));
 }
 
 /// The first pass over some years: per component its outcomes, per setting its years.
@@ -236,7 +350,9 @@ impl FirstPass {
 }
 
 impl Merge for FirstAcc {
-    fn merge(&mut self, other: Self) {
+    fn merge(&mut self, mut other: Self) {
+        self.flush();
+        other.flush();
         for (a, b) in self.components.iter_mut().zip(&other.components) {
             a.merge(b);
         }
@@ -291,12 +407,14 @@ impl<'a> Years<'a> {
             let config = &setting.scenario.strategies[setting.strategy.index()];
             disaster_prices.push(DisasterPrices::new(&setting.scenario, config, prices)?);
         }
+        let of_type = Disaster::ALL.map(|d| of.iter().map(|o| o[d.index()] as u32).collect());
         Ok(Years {
             base,
             settings,
             seed,
             threads,
             of,
+            of_type,
             heads,
             by_type,
             compiled,
@@ -363,13 +481,10 @@ impl<'a> Years<'a> {
             chunk_size: YEARS_PER_CHUNK,
             threads: self.threads,
         };
-        let acc = runner::run_range(
+        let mut acc = runner::run_range(
             &config,
             range,
-            || FirstAcc {
-                components: self.heads.iter().map(|_| TypeStats::new()).collect(),
-                annual: self.settings.iter().map(|_| AnnualStats::new()).collect(),
-            },
+            || FirstAcc::new(self.heads.len(), self.settings.len()),
             || YearWorker {
                 sim: Worker::new(),
                 outcomes: Vec::with_capacity(self.heads.len()),
@@ -378,6 +493,7 @@ impl<'a> Years<'a> {
             |year, w, acc| self.live_year(year, w, acc),
             progress,
         )?;
+        acc.flush();
         Ok(FirstPass {
             components: acc.components,
             annual: acc.annual,
@@ -425,35 +541,43 @@ impl<'a> Years<'a> {
                 for &c in &self.by_type[disaster.index()] {
                     let (outcome, outage, write_rate) =
                         self.recover(c, disaster, index, &mut w.sim);
-                    acc.components[c].record(&outcome, objective);
+                    acc.components[c].record_meets(&outcome, objective);
+                    acc.pending.rto[c].push(ms(outcome.rto));
+                    acc.pending.rpo[c].push(ms(outcome.rpo));
                     let losses = self.prices[self.heads[c].1].losses(&outcome);
                     w.outcomes[c] = Some((outcome, outage, write_rate, losses));
                 }
-                for (i, setting) in self.settings.iter().enumerate() {
+                let spends = DisasterPrices::spends(disaster);
+                let of = &self.of_type[disaster.index()];
+                for (i, (y, &c)) in w.year.iter_mut().zip(of).enumerate() {
                     // Every component of this type was just recovered.
-                    let Some((outcome, outage, write_rate, losses)) =
-                        &w.outcomes[self.of[i][disaster.index()]]
+                    let Some((outcome, outage, write_rate, losses)) = &w.outcomes[c as usize]
                     else {
                         continue;
                     };
-                    let y = &mut w.year[i];
                     y.0 += outcome.rto;
                     y.1 += losses;
-                    y.2 += self.prices[i].infrastructure(
-                        disaster,
-                        outcome,
-                        *outage,
-                        *write_rate,
-                        setting.strategy,
-                    );
+                    if spends {
+                        y.2 += self.prices[i].infrastructure(
+                            disaster,
+                            outcome,
+                            *outage,
+                            *write_rate,
+                            self.settings[i].strategy,
+                        );
+                    }
                 }
             }
         }
         for (annual, y) in acc.annual.iter_mut().zip(&w.year) {
-            annual.downtime.record(y.0.round().max(0.0) as u64);
-            annual.loss.record((y.1 / 100.0).round().max(0.0) as u64);
             annual.disaster_cost.record(y.2.round().max(0.0) as u64);
         }
+        acc.add_year(w.year.iter().map(|y| {
+            (
+                y.0.round().max(0.0) as u64,
+                (y.1 / 100.0).round().max(0.0) as u64,
+            )
+        }));
     }
 
     /// Adds years `start..start + more` to the components listed (only their disasters are
