@@ -699,6 +699,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn held_back_figures_make_the_tallies_of_recording_each_year() {
+        // Two settings, more years than are held back at once, values at and beyond u32::MAX
+        // (recorded at once) among ordinary ones.
+        let tallies = |n| {
+            (0..n)
+                .map(|_| Mutex::new((Tally::new(), Tally::new())))
+                .collect()
+        };
+        let sink = Sink {
+            annual: tallies(2),
+            times: tallies(0),
+        };
+        let mut direct = [(Tally::new(), Tally::new()), (Tally::new(), Tally::new())];
+        let mut acc = FirstAcc::new(&sink);
+        let mut rng = stream_rng(7, 0, 0);
+        for year in 0..(2 * PENDING_YEARS as u64 + 5) {
+            let big = match year % 1000 {
+                3 => u64::from(u32::MAX),
+                4 => u64::from(u32::MAX) + 1,
+                5 => u64::MAX,
+                _ => 0,
+            };
+            let mut figure = || {
+                let u = sim_core::dist::unit_f64(&mut rng);
+                big.max((u * u * 1e7) as u64)
+            };
+            let figures = [(figure(), figure()), (figure(), year)];
+            for (d, f) in direct.iter_mut().zip(figures) {
+                d.0.record(f.0);
+                d.1.record(f.1);
+            }
+            acc.add_year(figures.into_iter());
+        }
+        acc.flush();
+        for (m, d) in sink.annual.iter().zip(&direct) {
+            let held = lock(m);
+            assert!(held.0.same_as(&d.0) && held.1.same_as(&d.1));
+            assert_eq!(held.0.count(), 2 * PENDING_YEARS as u64 + 5);
+        }
+    }
+
+    #[test]
     fn round_is_the_c_library_round_clamped_at_zero() {
         let edges = [
             0.0,
