@@ -645,6 +645,12 @@ impl DisasterPrices {
             + self.data_loss_per_hour * outcome.rpo / 3600.0
     }
 
+    /// Whether a disaster of this type can cost infrastructure or fees at all
+    /// ([`DisasterPrices::infrastructure`] is 0 for the others).
+    pub fn spends(disaster: Disaster) -> bool {
+        matches!(disaster, Disaster::RegionLoss | Disaster::Ransomware)
+    }
+
     /// Infrastructure and fees one disaster costs, cents: the recovery site at full scale
     /// while the primary is down, the failback resync, archive retrievals.
     pub fn infrastructure(

@@ -222,14 +222,6 @@ pub struct AnnualStats {
 }
 
 impl AnnualStats {
-    fn new() -> AnnualStats {
-        AnnualStats {
-            downtime: Tally::new(),
-            loss: Tally::new(),
-            disaster_cost: Total::default(),
-        }
-    }
-
     fn merge(&mut self, other: &AnnualStats) {
         self.downtime.merge(&other.downtime);
         self.loss.merge(&other.loss);

@@ -16,8 +16,9 @@ use scenarios::simulate::{Compiled, Outcome, Worker, shared_runbook_knobs};
 use scenarios::{Disaster, Scenario, Strategy};
 use sim_core::rng::stream_rng;
 use sim_core::runner::{self, Merge, RunConfig};
-use sim_core::stats::{Proportion, Tally};
+use sim_core::stats::{Proportion, Tally, Total};
 use std::sync::atomic::AtomicU64;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::cost::{DisasterPrices, Prices};
 use crate::{AnnualStats, PlanError, Setting};
@@ -66,6 +67,11 @@ impl TypeStats {
     fn record(&mut self, outcome: &Outcome, objective: &Objective) {
         self.rto.record(ms(outcome.rto));
         self.rpo.record(ms(outcome.rpo));
+        self.record_meets(outcome, objective);
+    }
+
+    /// Records whether the objectives were met (the times are recorded by the caller).
+    fn record_meets(&mut self, outcome: &Outcome, objective: &Objective) {
         let (rto, rpo) = (outcome.rto <= objective.rto, outcome.rpo <= objective.rpo);
         self.meets_rto.record(rto);
         self.meets_rpo.record(rpo);
@@ -179,6 +185,15 @@ fn key(setting: &Setting, disaster: Disaster) -> (Key, Reads) {
     (key, reads)
 }
 
+/// `x.round().max(0.0) as u64`, without a call to the C library's `round` (three per setting
+/// and year): for `x ≥ 0` below 2^52, `x − trunc(x)` is exact, so comparing it with ½ rounds
+/// half away from zero as `round` does; from 2^52 up every `f64` is a whole number.
+fn round(x: f64) -> u64 {
+    let x = x.max(0.0);
+    let whole = x as u64;
+    whole.saturating_add(u64::from(x - whole as f64 >= 0.5))
+}
+
 fn ms(seconds: f64) -> u64 {
     (seconds * 1000.0).round() as u64
 }
@@ -191,6 +206,8 @@ pub(crate) struct Years<'a> {
     threads: usize,
     /// Per setting, per disaster type: its component.
     of: Vec<[usize; 4]>,
+    /// The same, per disaster type, per setting (contiguous for the loop over settings).
+    of_type: [Vec<u32>; 4],
     /// Per component: type, representative, what it reads.
     heads: Vec<(Disaster, usize, Reads)>,
     /// Per disaster type: its components.
@@ -198,6 +215,8 @@ pub(crate) struct Years<'a> {
     /// Per component: the compiled runbooks of its representative.
     compiled: Vec<Compiled>,
     prices: Vec<DisasterPrices>,
+    /// Per setting: its strategy (read in the loop over settings; a setting is large).
+    strategies: Vec<Strategy>,
     poissons: [Option<Poisson<f64>>; 4],
 }
 
@@ -211,9 +230,141 @@ struct YearWorker {
     year: Vec<(f64, f64, f64)>,
 }
 
-struct FirstAcc {
+/// Years whose figures an accumulator holds before recording them into the tallies.
+const PENDING_YEARS: usize = 4096;
+
+/// The tallies of the first pass that every worker records into: per setting the annual
+/// downtime (s) and losses ($), per component the RTO and RPO (ms) of its disasters. One lock
+/// each; a tally's content does not depend on the order in which its values come (integer
+/// counts and sums), so the result does not depend on which worker recorded first.
+///
+/// One set of these large histograms for the whole run, instead of one per accumulator, keeps
+/// a plan's memory to one set (the accumulators merge only counters).
+struct Sink {
+    annual: Vec<Mutex<(Tally, Tally)>>,
+    times: Vec<Mutex<(Tally, Tally)>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock means a worker panicked, which the runner passes on anyway.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Figures of recent years not yet recorded into the [`Sink`].
+///
+/// Recording them one by one as years end was most of a plan's time: each record lands in one
+/// of 576 large histograms at random, a cache miss. Held back and recorded a few thousand at a
+/// time, each tally's values in ascending order, the histograms' bins are visited in memory
+/// order and each cache line serves several values; the tallies are exactly those of recording
+/// every year as it ends.
+struct Pending {
+    /// Years held.
+    years: usize,
+    /// Per setting, [`PENDING_YEARS`] slots (allocated on the first year).
+    downtime: Vec<u32>,
+    loss: Vec<u32>,
+    /// Per component.
+    rto: Vec<Vec<u64>>,
+    rpo: Vec<Vec<u64>>,
+}
+
+/// A worker's share of the first pass: the counters, and the figures not yet in the sink.
+struct FirstAcc<'s> {
+    sink: &'s Sink,
+    /// Per component: how often the objectives were met (its times go to the sink).
     components: Vec<TypeStats>,
-    annual: Vec<AnnualStats>,
+    /// Per setting: the disaster spend (cents) per year.
+    spend: Vec<Total>,
+    pending: Pending,
+}
+
+impl<'s> FirstAcc<'s> {
+    fn new(sink: &'s Sink) -> FirstAcc<'s> {
+        let components = sink.times.len();
+        FirstAcc {
+            sink,
+            components: vec![TypeStats::new(); components],
+            spend: vec![Total::default(); sink.annual.len()],
+            pending: Pending {
+                years: 0,
+                downtime: Vec::new(),
+                loss: Vec::new(),
+                rto: vec![Vec::new(); components],
+                rpo: vec![Vec::new(); components],
+            },
+        }
+    }
+
+    /// Adds one year's annual downtime (s) and losses ($) of every setting, in setting order.
+    fn add_year(&mut self, figures: impl Iterator<Item = (u64, u64)>) {
+        if self.pending.years == PENDING_YEARS {
+            self.flush();
+        }
+        let p = &mut self.pending;
+        if p.downtime.is_empty() {
+            p.downtime = vec![0; self.spend.len() * PENDING_YEARS];
+            p.loss = vec![0; self.spend.len() * PENDING_YEARS];
+        }
+        let k = p.years;
+        for (i, (downtime, loss)) in figures.enumerate() {
+            // Values from u32::MAX up (never in practice) are recorded at once; u32::MAX is
+            // held in their place and skipped when flushing.
+            let (d, l) = (hold(downtime), hold(loss));
+            if d == u32::MAX || l == u32::MAX {
+                let mut tallies = lock(&self.sink.annual[i]);
+                if d == u32::MAX {
+                    tallies.0.record(downtime);
+                }
+                if l == u32::MAX {
+                    tallies.1.record(loss);
+                }
+            }
+            p.downtime[i * PENDING_YEARS + k] = d;
+            p.loss[i * PENDING_YEARS + k] = l;
+        }
+        p.years += 1;
+    }
+
+    /// Records every pending figure into the sink.
+    fn flush(&mut self) {
+        let p = &mut self.pending;
+        let n = p.years;
+        if n > 0 {
+            for ((sink, downtime), loss) in self
+                .sink
+                .annual
+                .iter()
+                .zip(p.downtime.chunks_exact_mut(PENDING_YEARS))
+                .zip(p.loss.chunks_exact_mut(PENDING_YEARS))
+            {
+                let (downtime, loss) = (&mut downtime[..n], &mut loss[..n]);
+                downtime.sort_unstable();
+                loss.sort_unstable();
+                let mut tallies = lock(sink);
+                let (d, l) = &mut *tallies;
+                // u32::MAX stands for a value recorded already (it sorts last).
+                let held = |v: &&u32| **v != u32::MAX;
+                let record = |t: &mut Tally, v: &u32| t.record(u64::from(*v));
+                downtime.iter().take_while(held).for_each(|v| record(d, v));
+                loss.iter().take_while(held).for_each(|v| record(l, v));
+            }
+        }
+        p.years = 0;
+        for ((sink, rto), rpo) in self.sink.times.iter().zip(&mut p.rto).zip(&mut p.rpo) {
+            rto.sort_unstable();
+            rpo.sort_unstable();
+            let mut tallies = lock(sink);
+            rto.iter().for_each(|&v| tallies.0.record(v));
+            rpo.iter().for_each(|&v| tallies.1.record(v));
+            rto.clear();
+            rpo.clear();
+        }
+    }
+}
+
+/// A value to hold back as `u32`; `u32::MAX` when it does not fit below it.
+fn hold(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 /// The first pass over some years: per component its outcomes, per setting its years.
@@ -235,12 +386,14 @@ impl FirstPass {
     }
 }
 
-impl Merge for FirstAcc {
-    fn merge(&mut self, other: Self) {
+impl Merge for FirstAcc<'_> {
+    fn merge(&mut self, mut other: Self) {
+        self.flush();
+        other.flush();
         for (a, b) in self.components.iter_mut().zip(&other.components) {
             a.merge(b);
         }
-        for (a, b) in self.annual.iter_mut().zip(&other.annual) {
+        for (a, b) in self.spend.iter_mut().zip(&other.spend) {
             a.merge(b);
         }
     }
@@ -291,16 +444,19 @@ impl<'a> Years<'a> {
             let config = &setting.scenario.strategies[setting.strategy.index()];
             disaster_prices.push(DisasterPrices::new(&setting.scenario, config, prices)?);
         }
+        let of_type = Disaster::ALL.map(|d| of.iter().map(|o| o[d.index()] as u32).collect());
         Ok(Years {
             base,
             settings,
             seed,
             threads,
             of,
+            of_type,
             heads,
             by_type,
             compiled,
             prices: disaster_prices,
+            strategies: settings.iter().map(|s| s.strategy).collect(),
             poissons: base
                 .disasters
                 .each_ref()
@@ -363,13 +519,19 @@ impl<'a> Years<'a> {
             chunk_size: YEARS_PER_CHUNK,
             threads: self.threads,
         };
-        let acc = runner::run_range(
+        let tallies = |n| {
+            (0..n)
+                .map(|_| Mutex::new((Tally::new(), Tally::new())))
+                .collect()
+        };
+        let sink = Sink {
+            annual: tallies(self.settings.len()),
+            times: tallies(self.heads.len()),
+        };
+        let mut acc = runner::run_range(
             &config,
             range,
-            || FirstAcc {
-                components: self.heads.iter().map(|_| TypeStats::new()).collect(),
-                annual: self.settings.iter().map(|_| AnnualStats::new()).collect(),
-            },
+            || FirstAcc::new(&sink),
             || YearWorker {
                 sim: Worker::new(),
                 outcomes: Vec::with_capacity(self.heads.len()),
@@ -378,9 +540,31 @@ impl<'a> Years<'a> {
             |year, w, acc| self.live_year(year, w, acc),
             progress,
         )?;
+        acc.flush();
+        let (components, spend) = (acc.components, acc.spend);
+        let inner =
+            |m: Mutex<(Tally, Tally)>| m.into_inner().unwrap_or_else(PoisonError::into_inner);
         Ok(FirstPass {
-            components: acc.components,
-            annual: acc.annual,
+            components: components
+                .into_iter()
+                .zip(sink.times)
+                .map(|(mut stats, times)| {
+                    (stats.rto, stats.rpo) = inner(times);
+                    stats
+                })
+                .collect(),
+            annual: spend
+                .into_iter()
+                .zip(sink.annual)
+                .map(|(disaster_cost, tallies)| {
+                    let (downtime, loss) = inner(tallies);
+                    AnnualStats {
+                        downtime,
+                        loss,
+                        disaster_cost,
+                    }
+                })
+                .collect(),
         })
     }
 
@@ -425,35 +609,38 @@ impl<'a> Years<'a> {
                 for &c in &self.by_type[disaster.index()] {
                     let (outcome, outage, write_rate) =
                         self.recover(c, disaster, index, &mut w.sim);
-                    acc.components[c].record(&outcome, objective);
+                    acc.components[c].record_meets(&outcome, objective);
+                    acc.pending.rto[c].push(ms(outcome.rto));
+                    acc.pending.rpo[c].push(ms(outcome.rpo));
                     let losses = self.prices[self.heads[c].1].losses(&outcome);
                     w.outcomes[c] = Some((outcome, outage, write_rate, losses));
                 }
-                for (i, setting) in self.settings.iter().enumerate() {
+                let spends = DisasterPrices::spends(disaster);
+                let of = &self.of_type[disaster.index()];
+                for (i, (y, &c)) in w.year.iter_mut().zip(of).enumerate() {
                     // Every component of this type was just recovered.
-                    let Some((outcome, outage, write_rate, losses)) =
-                        &w.outcomes[self.of[i][disaster.index()]]
+                    let Some((outcome, outage, write_rate, losses)) = &w.outcomes[c as usize]
                     else {
                         continue;
                     };
-                    let y = &mut w.year[i];
                     y.0 += outcome.rto;
                     y.1 += losses;
-                    y.2 += self.prices[i].infrastructure(
-                        disaster,
-                        outcome,
-                        *outage,
-                        *write_rate,
-                        setting.strategy,
-                    );
+                    if spends {
+                        y.2 += self.prices[i].infrastructure(
+                            disaster,
+                            outcome,
+                            *outage,
+                            *write_rate,
+                            self.strategies[i],
+                        );
+                    }
                 }
             }
         }
-        for (annual, y) in acc.annual.iter_mut().zip(&w.year) {
-            annual.downtime.record(y.0.round().max(0.0) as u64);
-            annual.loss.record((y.1 / 100.0).round().max(0.0) as u64);
-            annual.disaster_cost.record(y.2.round().max(0.0) as u64);
+        for (spend, y) in acc.spend.iter_mut().zip(&w.year) {
+            spend.record(round(y.2));
         }
+        acc.add_year(w.year.iter().map(|y| (round(y.0), round(y.1 / 100.0))));
     }
 
     /// Adds years `start..start + more` to the components listed (only their disasters are
@@ -504,5 +691,84 @@ impl<'a> Years<'a> {
             component.years += more;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_back_figures_make_the_tallies_of_recording_each_year() {
+        // Two settings, more years than are held back at once, values at and beyond u32::MAX
+        // (recorded at once) among ordinary ones.
+        let tallies = |n| {
+            (0..n)
+                .map(|_| Mutex::new((Tally::new(), Tally::new())))
+                .collect()
+        };
+        let sink = Sink {
+            annual: tallies(2),
+            times: tallies(0),
+        };
+        let mut direct = [(Tally::new(), Tally::new()), (Tally::new(), Tally::new())];
+        let mut acc = FirstAcc::new(&sink);
+        let mut rng = stream_rng(7, 0, 0);
+        for year in 0..(2 * PENDING_YEARS as u64 + 5) {
+            let big = match year % 1000 {
+                3 => u64::from(u32::MAX),
+                4 => u64::from(u32::MAX) + 1,
+                5 => u64::MAX,
+                _ => 0,
+            };
+            let mut figure = || {
+                let u = sim_core::dist::unit_f64(&mut rng);
+                big.max((u * u * 1e7) as u64)
+            };
+            let figures = [(figure(), figure()), (figure(), year)];
+            for (d, f) in direct.iter_mut().zip(figures) {
+                d.0.record(f.0);
+                d.1.record(f.1);
+            }
+            acc.add_year(figures.into_iter());
+        }
+        acc.flush();
+        for (m, d) in sink.annual.iter().zip(&direct) {
+            let held = lock(m);
+            assert!(held.0.same_as(&d.0) && held.1.same_as(&d.1));
+            assert_eq!(held.0.count(), 2 * PENDING_YEARS as u64 + 5);
+        }
+    }
+
+    #[test]
+    fn round_is_the_c_library_round_clamped_at_zero() {
+        let edges = [
+            0.0,
+            -0.0,
+            -0.4,
+            -7.5,
+            0.5,
+            1.5,
+            2.5,
+            0.499_999_999_999_999_94,
+            1e-300,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            9.007_199_254_740_993e15,
+            1.8e19,
+            1.9e19,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let mut rng = stream_rng(1, 0, 0);
+        let random = (0..100_000).map(|_| {
+            let u = sim_core::dist::unit_f64(&mut rng);
+            (u * 2e7).floor() / 4.0 + u * 1e-3
+        });
+        for x in edges.into_iter().chain(random) {
+            assert_eq!(round(x), x.round().max(0.0) as u64, "{x}");
+        }
     }
 }
