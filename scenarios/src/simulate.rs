@@ -40,6 +40,17 @@ pub struct RunOptions<'a> {
     pub progress: Option<&'a AtomicU64>,
 }
 
+impl RunOptions<'_> {
+    /// The runner's configuration: chunks of [`CHUNK_SIZE`] trials.
+    fn config(&self) -> RunConfig {
+        RunConfig {
+            trials: self.trials,
+            chunk_size: CHUNK_SIZE,
+            threads: self.threads,
+        }
+    }
+}
+
 /// Why a run failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SimulateError {
@@ -471,11 +482,7 @@ pub fn simulate_range(
     range: std::ops::Range<u64>,
 ) -> Result<Results, SimulateError> {
     let compiled = Compiled::new(scenario)?;
-    let config = RunConfig {
-        trials: options.trials,
-        chunk_size: CHUNK_SIZE,
-        threads: options.threads,
-    };
+    let config = options.config();
     let results = runner::run_range(
         &config,
         range,
@@ -529,11 +536,7 @@ pub fn simulate_range_sampled<E: Send>(
     mut sink: impl FnMut(&Compiled, &[Sample]) -> Result<(), E> + Send,
 ) -> Result<Result<Results, E>, SimulateError> {
     let compiled = Compiled::new(scenario)?;
-    let config = RunConfig {
-        trials: options.trials,
-        chunk_size: CHUNK_SIZE,
-        threads: options.threads,
-    };
+    let config = options.config();
     let results = runner::run_range_streamed(
         &config,
         range,

@@ -40,6 +40,51 @@ pub enum RunError {
     NoThreads,
 }
 
+/// The rayon pool of a run.
+fn thread_pool(config: &RunConfig) -> Result<rayon::ThreadPool, RunError> {
+    if config.threads == 0 {
+        return Err(RunError::NoThreads);
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .build()
+        .map_err(|source| RunError::ThreadPool {
+            threads: config.threads,
+            source,
+        })
+}
+
+/// The chunks a range of trials is cut into, on the whole run's chunk boundaries.
+struct Chunks {
+    size: u64,
+    first: u64,
+    last: u64,
+    first_chunk: u64,
+    count: u64,
+}
+
+impl Chunks {
+    fn of(config: &RunConfig, range: &std::ops::Range<u64>) -> Chunks {
+        let size = config.chunk_size.max(1);
+        let (first, last) = (range.start, range.end.max(range.start));
+        let first_chunk = first / size;
+        Chunks {
+            size,
+            first,
+            last,
+            first_chunk,
+            count: last.div_ceil(size).saturating_sub(first_chunk),
+        }
+    }
+
+    /// The trials `start..end` of the range's chunk `c` (0-based within the range).
+    fn trials(&self, c: u64) -> (u64, u64) {
+        let start = ((self.first_chunk + c) * self.size).max(self.first);
+        let end = ((self.first_chunk + c + 1) * self.size).min(self.last);
+        (start, end)
+    }
+}
+
 /// Trials between two updates of the progress counter.
 const PROGRESS_STEP: u64 = 16;
 
@@ -82,33 +127,20 @@ where
     A: Merge,
     W: Send,
 {
-    if config.threads == 0 {
-        return Err(RunError::NoThreads);
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
-        .build()
-        .map_err(|source| RunError::ThreadPool {
-            threads: config.threads,
-            source,
-        })?;
-    let chunk = config.chunk_size.max(1);
-    let (first, last) = (range.start, range.end.max(range.start));
-    let first_chunk = first / chunk;
-    let chunks = last.div_ceil(chunk).saturating_sub(first_chunk);
+    let pool = thread_pool(config)?;
+    let chunks = Chunks::of(config, &range);
     let result = pool.install(|| {
         // Rayon starts one accumulator per job it splits off; a minimum job length of half
         // of each thread's share keeps that to a handful (accumulators can be large) while
         // leaving room to balance the load.
-        let min_len = (chunks / (2 * config.threads as u64)).max(1) as usize;
-        (0..chunks as usize)
+        let min_len = (chunks.count / (2 * config.threads as u64)).max(1) as usize;
+        (0..chunks.count as usize)
             .into_par_iter()
             .with_min_len(min_len)
             .fold(
                 || (new_worker(), new_acc()),
                 |(mut worker, mut acc), c| {
-                    let start = ((first_chunk + c as u64) * chunk).max(first);
-                    let end = ((first_chunk + c as u64 + 1) * chunk).min(last);
+                    let (start, end) = chunks.trials(c as u64);
                     // Progress every few trials, so that slow trials still show a rate early.
                     let mut counted = start;
                     for index in start..end {
@@ -158,20 +190,8 @@ where
     R: Send,
     E: Send,
 {
-    if config.threads == 0 {
-        return Err(RunError::NoThreads);
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
-        .build()
-        .map_err(|source| RunError::ThreadPool {
-            threads: config.threads,
-            source,
-        })?;
-    let chunk = config.chunk_size.max(1);
-    let (first, last) = (range.start, range.end.max(range.start));
-    let first_chunk = first / chunk;
-    let chunks = last.div_ceil(chunk).saturating_sub(first_chunk);
+    let pool = thread_pool(config)?;
+    let chunks = Chunks::of(config, &range);
     let batch = STREAM_BATCH_PER_THREAD * config.threads as u64;
     // Accumulators and scratch space not in use by a chunk: at most one per thread is made.
     let idle: std::sync::Mutex<Vec<(W, A)>> = std::sync::Mutex::new(Vec::new());
@@ -197,15 +217,14 @@ where
             Ok(())
         });
         let mut next = 0;
-        while next < chunks {
-            let end = (next + batch).min(chunks);
+        while next < chunks.count {
+            let end = (next + batch).min(chunks.count);
             let rows: Vec<Vec<R>> = pool.install(|| {
                 (next..end)
                     .into_par_iter()
                     .map(|c| {
                         let (mut worker, mut acc) = take();
-                        let start = ((first_chunk + c) * chunk).max(first);
-                        let stop = ((first_chunk + c + 1) * chunk).min(last);
+                        let (start, stop) = chunks.trials(c);
                         let mut rows = Vec::new();
                         for index in start..stop {
                             trial(index, &mut worker, &mut acc, &mut rows);
