@@ -145,11 +145,12 @@ fn yes(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
 
-/// A quantile with its Monte Carlo standard error (left out when it is zero).
+/// A quantile with its Monte Carlo standard error (left out when it is zero), the error on a
+/// line of its own where the format can break lines in a cell (HTML), so that tables fit.
 fn with_error(value: f64, std_error: f64) -> String {
     if std_error > 0.0 {
         format!(
-            "{} ± {}",
+            "{}\n± {}",
             format_duration(value),
             format_duration(std_error)
         )
@@ -576,6 +577,9 @@ fn bill_table(p: &SettingReport) -> Table {
         "USD/month",
         "price from",
     ]);
+    // Prose columns: they may wrap.
+    t.numeric[1] = false;
+    t.numeric[5] = false;
     for l in &p.line_items {
         t.row(vec![
             l.name.clone(),
@@ -619,6 +623,9 @@ fn settings_table(plan: &PlanReport, only_frontier: bool) -> Table {
         "cost of risk/year",
         "frontier",
     ]);
+    // Prose columns: they may wrap.
+    t.numeric[1] = false;
+    t.numeric[5] = false;
     let mut rows = 0;
     for s in plan
         .settings
@@ -635,7 +642,7 @@ fn settings_table(plan: &PlanReport, only_frontier: bool) -> Table {
             region.map_or(String::new(), |r| format_duration(r.rpo.p95)),
             format!("{met} of {}", s.by_disaster.len()),
             format!(
-                "{} ± {}",
+                "{}\n± {}",
                 s.expected_annual_loss, s.expected_annual_loss_std_error
             ),
             s.total_cost_of_risk.to_string(),

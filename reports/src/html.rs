@@ -20,7 +20,8 @@ h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 1px solid #d5dae3; p
 table { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.86rem; }
 th, td { border: 1px solid #d5dae3; padding: 0.25rem 0.5rem; vertical-align: top; }
 th { background: #f3f5f9; text-align: left; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 figure { margin: 1rem 0 1.6rem; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: 0.88rem; color: #3b4457; margin-top: 0.3rem; }
@@ -126,7 +127,13 @@ fn table_html(out: &mut String, table: &Table) -> std::fmt::Result {
     for row in &table.rows {
         write!(out, "<tr>")?;
         for (i, cell) in row.iter().enumerate() {
-            write!(out, "<td{}>{}</td>", class(i), escape(cell))?;
+            // A line break in a cell (a quantile's standard error under it) is kept.
+            write!(
+                out,
+                "<td{}>{}</td>",
+                class(i),
+                escape(cell).replace('\n', "<br>")
+            )?;
         }
         writeln!(out, "</tr>")?;
     }
