@@ -587,7 +587,8 @@ enum EventKind {
     InstanceUp(u32),
 }
 
-/// The state of one step during a run. Transfer and fleet fields are unused by other work.
+/// The state of one step during a run that every step needs; reset at the start of each run.
+/// Kept small, since resetting it is per-run work for every step.
 #[derive(Clone, Copy, Debug)]
 struct StepState {
     /// Dependencies not finished yet.
@@ -601,6 +602,12 @@ struct StepState {
     ready: f64,
     start: f64,
     finish: f64,
+}
+
+/// The state of a transfer or fleet step during a run, set when the step begins (not reset
+/// between runs: no other step reads it).
+#[derive(Clone, Copy, Debug, Default)]
+struct WorkState {
     // Transfer: size left as of the link's `last` time, current rate, own cap, scheduled
     // completion and the version of the completion event that is still valid.
     remaining: f64,
@@ -628,16 +635,6 @@ const NOT_STARTED: StepState = StepState {
     ready: f64::INFINITY,
     start: f64::INFINITY,
     finish: f64::INFINITY,
-    remaining: 0.0,
-    rate: 0.0,
-    cap: f64::INFINITY,
-    due: f64::INFINITY,
-    version: 0,
-    up: 0,
-    failure: 0.0,
-    scale: 0.0,
-    ups_at: 0,
-    ups_len: 0,
 };
 
 #[derive(Debug, Default)]
@@ -709,6 +706,8 @@ pub struct Engine {
     queue: EventQueue<EventKind>,
     seq: u64,
     steps: Vec<StepState>,
+    /// Transfer and fleet state, by step (set when the step begins).
+    work: Vec<WorkState>,
     links: Vec<LinkState>,
     pools: Vec<PoolState>,
     /// Each launcher's GCRA theoretical arrival time.
@@ -718,6 +717,10 @@ pub struct Engine {
     /// Up-times of fleets' first attempts: the earliest `needed`, sorted, of each fleet with an
     /// attempt being retried.
     ups: Vec<f64>,
+    /// Steps finished so far in this run.
+    done_count: usize,
+    /// The step that finished last so far (ties: lowest index), or [`NO_STEP`].
+    last_done: u32,
 }
 
 impl Engine {
@@ -763,6 +766,10 @@ impl Engine {
                 EventKind::InstanceUp(s) => self.instance_up(&mut cx, s as usize, t),
             }
         }
+        if self.done_count == self.steps.len() {
+            // Every step finished: the last one to finish ends the run.
+            return self.last_finish();
+        }
         // A step never made ready (it waits for a transfer over a link without capacity) gets
         // its unfinished dependency as critical, so the critical path can still be walked.
         if self.steps.iter().any(|s| s.waiting_deps > 0) {
@@ -786,6 +793,9 @@ impl Engine {
             waiting_deps: s.deps.len() as u32,
             ..NOT_STARTED
         }));
+        if self.work.len() < rb.steps.len() {
+            self.work.resize(rb.steps.len(), WorkState::default());
+        }
 
         self.links.truncate(rb.links.len());
         self.links.resize_with(rb.links.len(), LinkState::default);
@@ -806,6 +816,17 @@ impl Engine {
         self.launchers.clear();
         self.launchers.resize(rb.launchers.len(), 0.0);
         self.ups.clear();
+        self.done_count = 0;
+        self.last_done = NO_STEP;
+    }
+
+    /// The finish time of the step that finished last (0 if none did).
+    fn last_finish(&self) -> f64 {
+        if self.last_done == NO_STEP {
+            0.0
+        } else {
+            self.steps[self.last_done as usize].finish
+        }
     }
 
     #[inline]
@@ -866,9 +887,13 @@ impl Engine {
                 }
                 let l = link.0 as usize;
                 self.advance_link(l, t);
-                let state = &mut self.steps[s];
-                state.remaining = size;
-                state.cap = cap;
+                self.work[s] = WorkState {
+                    remaining: size,
+                    rate: 0.0,
+                    cap,
+                    due: f64::INFINITY,
+                    ..WorkState::default()
+                };
                 self.links[l].active.push(s as u32);
                 self.reshare(l, t);
             }
@@ -876,10 +901,12 @@ impl Engine {
                 let scale = non_negative(fleet.scale.resolve(cx.params));
                 let p = fleet.failure.resolve(cx.params);
                 let failure = if p > 0.0 { p.min(0.99) } else { 0.0 };
-                let state = &mut self.steps[s];
-                state.up = 0;
-                state.scale = scale;
-                state.failure = failure;
+                self.work[s] = WorkState {
+                    up: 0,
+                    scale,
+                    failure,
+                    ..WorkState::default()
+                };
                 if fleet.needed == 0 {
                     self.push(t, EventKind::Finish(s as u32));
                     // Every instance takes a launcher slot, even when none is needed: the
@@ -922,7 +949,7 @@ impl Engine {
                 }
                 self.ups.truncate(at + needed.min(self.ups.len() - at));
                 self.ups[at..].sort_unstable_by(f64::total_cmp);
-                let state = &mut self.steps[s];
+                let state = &mut self.work[s];
                 state.ups_at = at;
                 state.ups_len = (self.ups.len() - at) as u32;
                 self.schedule_fleet(cx, s, fleet.needed, t, false);
@@ -943,7 +970,7 @@ impl Engine {
         t: f64,
         now: bool,
     ) {
-        let state = self.steps[s];
+        let state = self.work[s];
         let k = needed.saturating_sub(state.up);
         if k == 0 {
             self.complete(cx, s, t);
@@ -977,7 +1004,7 @@ impl Engine {
         let dt = t - link.last;
         if dt > 0.0 {
             for &s in &link.active {
-                let state = &mut self.steps[s as usize];
+                let state = &mut self.work[s as usize];
                 if state.rate > 0.0 {
                     state.remaining = non_negative(state.remaining - state.rate * dt);
                 }
@@ -992,14 +1019,14 @@ impl Engine {
         let link = &self.links[l];
         self.caps.clear();
         self.caps
-            .extend(link.active.iter().map(|&s| (self.steps[s as usize].cap, s)));
+            .extend(link.active.iter().map(|&s| (self.work[s as usize].cap, s)));
         self.caps
             .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let (capped, share) = fair_share(link.capacity, &self.caps);
         for i in 0..self.caps.len() {
             let (cap, s) = self.caps[i];
             let rate = if i < capped { cap } else { share };
-            let state = &mut self.steps[s as usize];
+            let state = &mut self.work[s as usize];
             if state.due <= t {
                 // Its completion event is at `t` and not yet processed (a tie with the event being
                 // processed): keep that event, so both finish at `t`.
@@ -1030,8 +1057,7 @@ impl Engine {
         version: u32,
         t: f64,
     ) {
-        let state = &self.steps[s];
-        if state.done || state.version != version {
+        if self.steps[s].done || self.work[s].version != version {
             return; // rescheduled since
         }
         let Work::Transfer { link, .. } = &cx.rb.steps[s].work else {
@@ -1039,7 +1065,7 @@ impl Engine {
         };
         let l = link.0 as usize;
         self.advance_link(l, t);
-        let state = &mut self.steps[s];
+        let state = &mut self.work[s];
         state.remaining = 0.0;
         state.rate = 0.0;
         // Keep the others' start order (it fixes the order of simultaneous events).
@@ -1054,13 +1080,13 @@ impl Engine {
     /// An instance attempt reaches its launch slot: it fails (retry later) or comes up after its
     /// phases.
     fn launch_slot<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
-        let state = self.steps[s];
-        if state.done {
+        if self.steps[s].done {
             return;
         }
         let Work::Fleet(fleet) = &cx.rb.steps[s].work else {
             return;
         };
+        let state = self.work[s];
         if unit_f64(cx.rng) < state.failure {
             let delay = fleet.retry_delay.sample(cx.rng);
             self.push(t + non_negative(delay), EventKind::Retry(s as u32));
@@ -1094,7 +1120,7 @@ impl Engine {
         let Work::Fleet(fleet) = &cx.rb.steps[s].work else {
             return;
         };
-        self.steps[s].up += 1;
+        self.work[s].up += 1;
         self.schedule_fleet(cx, s, fleet.needed, t, true);
     }
 
@@ -1107,6 +1133,15 @@ impl Engine {
         let state = &mut self.steps[s];
         state.done = true;
         state.finish = t;
+        // Steps complete in time order, so `t` is the latest finish so far; among equal
+        // finishes keep the lowest index (as `latest` does).
+        self.done_count += 1;
+        if self.last_done == NO_STEP
+            || self.steps[self.last_done as usize].finish < t
+            || (s as u32) < self.last_done
+        {
+            self.last_done = s as u32;
+        }
         let def = &cx.rb.steps[s];
         for pool in &def.pools {
             match self.pools[pool.0 as usize].waiting.pop_front() {
@@ -1171,7 +1206,12 @@ impl Engine {
     /// finished last (ties: lowest `StepId`). Writes into `out` (cleared first; left empty before
     /// any run or for an empty runbook), in path order.
     pub fn critical_path(&self, out: &mut Vec<(StepId, f64)>) {
-        let last = latest(&self.steps, 0..self.steps.len() as u32);
+        let last = if self.done_count > 0 && self.done_count == self.steps.len() {
+            // Every step finished: the one that finished last was kept as they did.
+            (self.last_done != NO_STEP).then_some(self.last_done as usize)
+        } else {
+            latest(&self.steps, 0..self.steps.len() as u32)
+        };
         self.walk_back(last, out);
     }
 
@@ -1246,6 +1286,55 @@ mod tests {
 
     /// A proxy for "no allocation once grown": after a warm-up run, rerunning the same
     /// deterministic runbook leaves every buffer at the same address and capacity.
+    /// The step kept as the last to finish (ties: lowest index) is the one a scan of all steps
+    /// finds, on runs with ties in finish time and after a run whose transfer never finished
+    /// (no capacity: every step after it stays unfinished) on the same engine.
+    #[test]
+    fn last_finished_step_matches_a_scan() {
+        let mut b = RunbookBuilder::new();
+        let link = b.link("net", Param::Trial(ParamId(0))).expect("link");
+        let delay = |b: &mut RunbookBuilder, name: &str, d: Dist| {
+            b.step(
+                name,
+                Work::Delay {
+                    duration: d,
+                    scale: Param::Fixed(1.0),
+                },
+            )
+            .expect("step")
+        };
+        let fixed = |v| Dist::fixed(v).expect("dist");
+        let a = delay(&mut b, "a", fixed(2.0));
+        let c = delay(&mut b, "c", fixed(2.0)); // ties with a
+        let t = b
+            .step(
+                "t",
+                Work::Transfer {
+                    size: fixed(10.0),
+                    link,
+                    cap: None,
+                },
+            )
+            .expect("step");
+        let e = delay(&mut b, "e", Dist::uniform(0.0, 4.0).expect("dist"));
+        b.after(e, t).expect("after");
+        let m = b.step("m", Work::Milestone).expect("step");
+        b.after(m, a).expect("after");
+        let rb = b.build().expect("build");
+        let mut engine = Engine::new();
+        let mut path = Vec::new();
+        for (i, capacity) in [5.0, 0.0, 100.0, 5.0, 0.0, 1e9].into_iter().enumerate() {
+            let makespan = engine.run(&rb, &[capacity], &mut stream_rng(7, i as u64, 0));
+            let scanned = latest(&engine.steps, 0..engine.steps.len() as u32);
+            let folded = engine.steps.iter().map(|s| s.finish).fold(0.0, f64::max);
+            assert_eq!(makespan.to_bits(), folded.to_bits(), "run {i}");
+            engine.critical_path(&mut path);
+            let last = path.last().map(|&(id, _)| id.0 as usize);
+            assert_eq!(last, scanned, "run {i}");
+            assert_eq!(engine.finish(c), 2.0);
+        }
+    }
+
     #[test]
     fn reruns_reuse_buffers() {
         let mut b = RunbookBuilder::new();

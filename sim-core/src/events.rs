@@ -90,13 +90,14 @@ impl<T: Copy> EventQueue<T> {
             self.heap.push(Reverse(event));
             return;
         }
-        // New events are mostly later than the pending ones: scan from the front (the latest).
-        let at = self
-            .small
-            .iter()
-            .position(|e| e.key_cmp(&event) == Ordering::Less)
-            .unwrap_or(self.small.len());
-        self.small.insert(at, event);
+        // Sink the new event from the back (the earliest) to its place: with a handful of
+        // events pending this is a few inline swaps, no call to move memory.
+        self.small.push(event);
+        let mut i = self.small.len() - 1;
+        while i > 0 && self.small[i - 1].key_cmp(&self.small[i]) == Ordering::Less {
+            self.small.swap(i - 1, i);
+            i -= 1;
+        }
     }
 
     #[inline]
