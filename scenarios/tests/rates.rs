@@ -15,8 +15,11 @@ const RATE_KEYS: &[(&str, &str, f64)] = &[
     ("restore", "per-transfer", 100.0),
 ];
 
+/// Whether a loaded distribution is the variant a form must become.
+type IsVariant = fn(&Dist) -> bool;
+
 /// Each distribution form around `m` MB/s, with the variant it must become.
-fn forms(m: f64) -> Vec<(String, fn(&Dist) -> bool)> {
+fn forms(m: f64) -> Vec<(String, IsVariant)> {
     let r = |x: f64| format!("\"{}MB/s\"", x * m);
     vec![
         (r(1.0), |d| matches!(d, Dist::Fixed(_))),
