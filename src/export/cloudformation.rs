@@ -1936,100 +1936,80 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
         match &b.action {
             Action::PromoteDatabase | Action::GlobalFailover if !aurora => {
                 uses_db = true;
-                steps.push(map([
-                    ("name", s(step_name.clone())),
-                    ("action", s("aws:executeAwsApi")),
-                    ("timeoutSeconds", to.clone()),
-                    ("onFailure", s("Abort")),
-                    (
-                        "inputs",
-                        map([
-                            ("Service", s("rds")),
-                            ("Api", s("PromoteReadReplica")),
-                            ("DBInstanceIdentifier", s("{{ DatabaseReplicaId }}")),
-                        ]),
-                    ),
-                ]));
+                steps.push(automation_step(
+                    s(step_name.clone()),
+                    "aws:executeAwsApi",
+                    to.clone(),
+                    map([
+                        ("Service", s("rds")),
+                        ("Api", s("PromoteReadReplica")),
+                        ("DBInstanceIdentifier", s("{{ DatabaseReplicaId }}")),
+                    ]),
+                ));
                 steps.push(wait_db(&format!("{step_name}Available"), to));
             }
             Action::PromoteDatabase | Action::GlobalFailover => {
                 uses_db = true;
-                steps.push(map([
-                    ("name", s(step_name)),
-                    ("action", s("aws:executeAwsApi")),
-                    ("timeoutSeconds", to),
-                    ("onFailure", s("Abort")),
-                    (
-                        "inputs",
-                        map([
-                            ("Service", s("rds")),
-                            ("Api", s("FailoverGlobalCluster")),
-                            (
-                                "GlobalClusterIdentifier",
-                                s("{{ GlobalClusterIdentifier }}"),
-                            ),
-                            ("TargetDbClusterIdentifier", s("{{ SecondaryClusterArn }}")),
-                            ("AllowDataLoss", Y::Bool(true)),
-                        ]),
-                    ),
-                ]));
+                steps.push(automation_step(
+                    s(step_name),
+                    "aws:executeAwsApi",
+                    to,
+                    map([
+                        ("Service", s("rds")),
+                        ("Api", s("FailoverGlobalCluster")),
+                        (
+                            "GlobalClusterIdentifier",
+                            s("{{ GlobalClusterIdentifier }}"),
+                        ),
+                        ("TargetDbClusterIdentifier", s("{{ SecondaryClusterArn }}")),
+                        ("AllowDataLoss", Y::Bool(true)),
+                    ]),
+                ));
             }
             Action::AddInstance if aurora => {
                 uses_db = true;
                 adds_instance = true;
-                steps.push(map([
-                    ("name", s(step_name.clone())),
-                    ("action", s("aws:executeAwsApi")),
-                    ("timeoutSeconds", to.clone()),
-                    ("onFailure", s("Abort")),
-                    (
-                        "inputs",
-                        map([
-                            ("Service", s("rds")),
-                            ("Api", s("CreateDBInstance")),
-                            ("DBInstanceIdentifier", s(ADDED_INSTANCE)),
-                            ("DBClusterIdentifier", s("{{ SecondaryClusterId }}")),
-                            ("DBInstanceClass", s(&sc.database.instance_class)),
-                            ("Engine", s(engine_name(sc))),
-                        ]),
-                    ),
-                ]));
-                steps.push(map([
-                    ("name", s(format!("{step_name}Available"))),
-                    ("action", s("aws:waitForAwsResourceProperty")),
-                    ("timeoutSeconds", to),
-                    ("onFailure", s("Abort")),
-                    (
-                        "inputs",
-                        map([
-                            ("Service", s("rds")),
-                            ("Api", s("DescribeDBInstances")),
-                            ("DBInstanceIdentifier", s(ADDED_INSTANCE)),
-                            ("PropertySelector", s("$.DBInstances[0].DBInstanceStatus")),
-                            ("DesiredValues", seq([s("available")])),
-                        ]),
-                    ),
-                ]));
+                steps.push(automation_step(
+                    s(step_name.clone()),
+                    "aws:executeAwsApi",
+                    to.clone(),
+                    map([
+                        ("Service", s("rds")),
+                        ("Api", s("CreateDBInstance")),
+                        ("DBInstanceIdentifier", s(ADDED_INSTANCE)),
+                        ("DBClusterIdentifier", s("{{ SecondaryClusterId }}")),
+                        ("DBInstanceClass", s(&sc.database.instance_class)),
+                        ("Engine", s(engine_name(sc))),
+                    ]),
+                ));
+                steps.push(automation_step(
+                    s(format!("{step_name}Available")),
+                    "aws:waitForAwsResourceProperty",
+                    to,
+                    map([
+                        ("Service", s("rds")),
+                        ("Api", s("DescribeDBInstances")),
+                        ("DBInstanceIdentifier", s(ADDED_INSTANCE)),
+                        ("PropertySelector", s("$.DBInstances[0].DBInstanceStatus")),
+                        ("DesiredValues", seq([s("available")])),
+                    ]),
+                ));
             }
             Action::ResizeDatabase if !aurora => {
                 uses_db = true;
-                steps.push(map([
-                    ("name", s(step_name.clone())),
-                    ("action", s("aws:executeAwsApi")),
-                    ("timeoutSeconds", to.clone()),
-                    ("onFailure", s("Abort")),
-                    (
-                        "inputs",
-                        map([
-                            ("Service", s("rds")),
-                            ("Api", s("ModifyDBInstance")),
-                            ("DBInstanceIdentifier", s("{{ DatabaseReplicaId }}")),
-                            ("DBInstanceClass", s(&sc.database.instance_class)),
-                            ("MultiAZ", Y::Bool(sc.database.multi_az)),
-                            ("ApplyImmediately", Y::Bool(true)),
-                        ]),
-                    ),
-                ]));
+                steps.push(automation_step(
+                    s(step_name.clone()),
+                    "aws:executeAwsApi",
+                    to.clone(),
+                    map([
+                        ("Service", s("rds")),
+                        ("Api", s("ModifyDBInstance")),
+                        ("DBInstanceIdentifier", s("{{ DatabaseReplicaId }}")),
+                        ("DBInstanceClass", s(&sc.database.instance_class)),
+                        ("MultiAZ", Y::Bool(sc.database.multi_az)),
+                        ("ApplyImmediately", Y::Bool(true)),
+                    ]),
+                ));
                 steps.push(wait_db(&format!("{step_name}Available"), to));
             }
             Action::Launch(tier) | Action::ScaleOut(tier) => {
@@ -2045,48 +2025,40 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
                         ("default", import(&format!("{id}AutoScalingGroupName"))),
                     ]),
                 ));
-                steps.push(map([
-                    ("name", s(step_name.clone())),
-                    ("action", s("aws:executeAwsApi")),
-                    ("timeoutSeconds", int(60)),
-                    ("onFailure", s("Abort")),
-                    (
-                        "inputs",
-                        map([
-                            ("Service", s("autoscaling")),
-                            ("Api", s("UpdateAutoScalingGroup")),
-                            (
-                                "AutoScalingGroupName",
-                                s(format!("{{{{ {id}AutoScalingGroupName }}}}")),
-                            ),
-                            ("MinSize", int(i64::from(t.count))),
-                            ("DesiredCapacity", int(i64::from(t.count))),
-                            ("MaxSize", int(i64::from(t.count))),
-                        ]),
-                    ),
-                ]));
+                steps.push(automation_step(
+                    s(step_name.clone()),
+                    "aws:executeAwsApi",
+                    int(60),
+                    map([
+                        ("Service", s("autoscaling")),
+                        ("Api", s("UpdateAutoScalingGroup")),
+                        (
+                            "AutoScalingGroupName",
+                            s(format!("{{{{ {id}AutoScalingGroupName }}}}")),
+                        ),
+                        ("MinSize", int(i64::from(t.count))),
+                        ("DesiredCapacity", int(i64::from(t.count))),
+                        ("MaxSize", int(i64::from(t.count))),
+                    ]),
+                ));
                 let needed = i64::from(t.target().max(1));
-                steps.push(map([
-                    ("name", s(format!("{step_name}InService"))),
-                    ("action", s("aws:executeScript")),
-                    ("timeoutSeconds", to),
-                    ("onFailure", s("Abort")),
-                    (
-                        "inputs",
-                        map([
-                            ("Runtime", s("python3.11")),
-                            ("Handler", s("wait")),
-                            (
-                                "InputPayload",
-                                map([
-                                    ("group", s(format!("{{{{ {id}AutoScalingGroupName }}}}"))),
-                                    ("needed", int(needed)),
-                                ]),
-                            ),
-                            ("Script", s(WAIT_SCRIPT)),
-                        ]),
-                    ),
-                ]));
+                steps.push(automation_step(
+                    s(format!("{step_name}InService")),
+                    "aws:executeScript",
+                    to,
+                    map([
+                        ("Runtime", s("python3.11")),
+                        ("Handler", s("wait")),
+                        (
+                            "InputPayload",
+                            map([
+                                ("group", s(format!("{{{{ {id}AutoScalingGroupName }}}}"))),
+                                ("needed", int(needed)),
+                            ]),
+                        ),
+                        ("Script", s(WAIT_SCRIPT)),
+                    ]),
+                ));
             }
             _ => {}
         }
@@ -2257,23 +2229,31 @@ fn automation(chosen: &Chosen<'_>, budgets: &[StepBudget]) -> Y {
 /// The instance the runbook adds to a headless Aurora secondary.
 const ADDED_INSTANCE: &str = "{{ SecondaryClusterId }}-writer";
 
-fn wait_db(name: &str, timeout: Y) -> Y {
+/// A step of the SSM Automation document: `action` with its `inputs`, aborting the document when
+/// it fails or takes longer than `timeout` seconds.
+fn automation_step(name: Y, action: &str, timeout: Y, inputs: Y) -> Y {
     map([
-        ("name", s(name)),
-        ("action", s("aws:waitForAwsResourceProperty")),
+        ("name", name),
+        ("action", s(action)),
         ("timeoutSeconds", timeout),
         ("onFailure", s("Abort")),
-        (
-            "inputs",
-            map([
-                ("Service", s("rds")),
-                ("Api", s("DescribeDBInstances")),
-                ("DBInstanceIdentifier", s("{{ DatabaseReplicaId }}")),
-                ("PropertySelector", s("$.DBInstances[0].DBInstanceStatus")),
-                ("DesiredValues", seq([s("available")])),
-            ]),
-        ),
+        ("inputs", inputs),
     ])
+}
+
+fn wait_db(name: &str, timeout: Y) -> Y {
+    automation_step(
+        s(name),
+        "aws:waitForAwsResourceProperty",
+        timeout,
+        map([
+            ("Service", s("rds")),
+            ("Api", s("DescribeDBInstances")),
+            ("DBInstanceIdentifier", s("{{ DatabaseReplicaId }}")),
+            ("PropertySelector", s("$.DBInstances[0].DBInstanceStatus")),
+            ("DesiredValues", seq([s("available")])),
+        ]),
+    )
 }
 
 const WAIT_SCRIPT: &str = r#"import time
