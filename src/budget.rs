@@ -22,7 +22,7 @@ pub fn sweep_size(scenario: &Scenario) -> usize {
     let own = failover
         .saturating_add(p.replica_fractions.len().saturating_mul(failover))
         .saturating_add(p.standby_fractions.len().saturating_mul(failover))
-        .saturating_add(sites.saturating_mul(p.database_replication.len()));
+        .saturating_add(sites);
     let tiers = if scenario.data.is_empty() {
         1
     } else {

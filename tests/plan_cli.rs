@@ -38,7 +38,7 @@ fn plan_prints_a_versioned_json_plan_with_a_pick_and_reasons() {
     assert_eq!(v["schema_version"], "1.0");
     assert_eq!(v["years"], 3000);
     let settings = v["settings"].as_array().expect("settings");
-    assert_eq!(settings.len(), 288);
+    assert_eq!(settings.len(), 240);
     for s in settings {
         let spend: f64 = s["monthly_spend"]
             .as_str()
@@ -191,7 +191,7 @@ fn plan_csv_has_one_row_per_setting() {
         .assert()
         .success()
         .stdout(predicate::function(|s: &str| {
-            s.lines().count() == 289 && s.starts_with("strategy,setting,monthly_spend_usd")
+            s.lines().count() == 241 && s.starts_with("strategy,setting,monthly_spend_usd")
         }));
 }
 

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use pricing::{Catalog, PriceError, Usd};
-use scenarios::model::{DbReplication, Failover, StrategyConfig, Tier};
+use scenarios::model::{Failover, StrategyConfig, Tier};
 use scenarios::names::{EngineFamily, Os};
 use scenarios::simulate::Outcome;
 use scenarios::{Disaster, Scenario, Strategy};
@@ -264,10 +264,7 @@ fn footprint<'a>(scenario: &'a Scenario, config: &StrategyConfig) -> Footprint<'
         },
         Strategy::MultiSite => Footprint {
             fleet: running(config.running_fraction),
-            database: Some((
-                class(),
-                scenario.database.multi_az && config.database_replication == DbReplication::Sync,
-            )),
+            database: Some((class(), false)),
             db_storage: true,
             load_balancer: true,
             health_checks: 2,

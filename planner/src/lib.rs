@@ -17,7 +17,7 @@ pub mod years;
 use std::sync::atomic::AtomicU64;
 
 use pricing::{Catalog, PriceError, Usd};
-use scenarios::model::{DbReplication, Failover};
+use scenarios::model::Failover;
 use scenarios::{Disaster, Scenario, ScenarioError, Strategy};
 use sim_core::runner;
 use sim_core::stats::{Tally, Total};
@@ -42,8 +42,6 @@ pub struct Knobs {
     pub standby_fraction: Option<f64>,
     /// Multi-site: capacity each site keeps.
     pub site_capacity: Option<f64>,
-    /// Multi-site: how the database replicates.
-    pub database_replication: Option<DbReplication>,
 }
 
 /// One point of a strategy's sweep: the scenario with the knobs set.
@@ -82,7 +80,6 @@ pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
         replica: None,
         standby_fraction: None,
         site_capacity: None,
-        database_replication: None,
     };
     for &failover in &p.failover {
         own.push((
@@ -134,22 +131,14 @@ pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
     }
     // A site must serve at least its share of the traffic.
     let weight = base.strategies[Strategy::MultiSite.index()].traffic_weight;
-    let replications: Vec<Option<DbReplication>> = if rds {
-        p.database_replication.iter().copied().map(Some).collect()
-    } else {
-        vec![None]
-    };
     for &capacity in p.site_capacities.iter().filter(|c| **c >= weight) {
-        for &replication in &replications {
-            own.push((
-                Strategy::MultiSite,
-                Knobs {
-                    site_capacity: Some(capacity),
-                    database_replication: replication,
-                    ..blank.clone()
-                },
-            ));
-        }
+        own.push((
+            Strategy::MultiSite,
+            Knobs {
+                site_capacity: Some(capacity),
+                ..blank.clone()
+            },
+        ));
     }
     let mut out: Vec<Setting> = Vec::new();
     for (strategy, knobs) in own {
@@ -201,9 +190,6 @@ fn apply(base: &Scenario, strategy: Strategy, knobs: &Knobs) -> Scenario {
     }
     if let Some(fraction) = knobs.standby_fraction.or(knobs.site_capacity) {
         c.running_fraction = fraction;
-    }
-    if let Some(replication) = knobs.database_replication {
-        c.database_replication = replication;
     }
     s
 }

@@ -373,7 +373,6 @@ fn knob_changes(a: &crate::Knobs, b: &crate::Knobs) -> usize {
         a.replica != b.replica,
         a.standby_fraction != b.standby_fraction,
         a.site_capacity != b.site_capacity,
-        a.database_replication != b.database_replication,
     ]
     .iter()
     .filter(|x| **x)

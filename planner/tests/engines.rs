@@ -126,7 +126,7 @@ fn aurora_pilot_light_is_headless_and_warm_standby_runs_an_instance() {
 }
 
 #[test]
-fn the_planner_sweeps_no_replica_size_or_replication_mode_for_managed_engines() {
+fn the_planner_sweeps_no_replica_size_for_managed_engines() {
     let catalog = Catalog::embedded().expect("embedded catalog");
     for engine in ["aurora-postgresql", "dynamodb"] {
         let text = format!("[database]\nengine = \"{engine}\"\n");
@@ -136,7 +136,6 @@ fn the_planner_sweeps_no_replica_size_or_replication_mode_for_managed_engines() 
         assert!(settings.iter().any(|s| s.strategy == Strategy::PilotLight));
         for s in &settings {
             assert_eq!(s.knobs.replica, None, "{engine}");
-            assert_eq!(s.knobs.database_replication, None, "{engine}");
         }
     }
 }

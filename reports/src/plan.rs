@@ -132,7 +132,6 @@ pub struct KnobsReport {
     pub replica_share: Option<f64>,
     pub standby_fraction: Option<f64>,
     pub site_capacity: Option<f64>,
-    pub database_replication: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -335,9 +334,6 @@ pub fn knobs_label(strategy: Strategy, k: &Knobs) -> String {
             if let Some(c) = k.site_capacity {
                 parts.push(format!("sites at {:.0}%", 100.0 * c));
             }
-            if let Some(r) = k.database_replication {
-                parts.push(format!("{} database", r.name()));
-            }
         }
         Strategy::BackupRestore => {}
     }
@@ -367,7 +363,6 @@ fn knobs_report(k: &Knobs) -> KnobsReport {
         replica_share: k.replica.as_ref().map(|r| r.0),
         standby_fraction: k.standby_fraction,
         site_capacity: k.site_capacity,
-        database_replication: k.database_replication.map(|r| r.name()),
     }
 }
 

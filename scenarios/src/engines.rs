@@ -198,10 +198,10 @@ pub(crate) fn refuse_strategy_knobs(
     reference: Option<&RawStrategy>,
     scenario: &Scenario,
 ) -> Result<(), ScenarioError> {
-    if scenario.database.managed.family() == EngineFamily::Rds {
-        return Ok(());
-    }
     let family = scenario.database.managed.family();
+    if family == EngineFamily::Rds {
+        return refuse_rds_sync(layers, strategy, user);
+    }
     let knobs: [StrategyKnob; 2] = [
         ("replica-fraction", |s| {
             s.replica_fraction
@@ -244,6 +244,34 @@ pub(crate) fn refuse_strategy_knobs(
         }
     }
     Ok(())
+}
+
+/// Refuses `database-replication = "sync"` on an RDS engine: RDS copies a primary's updates to a
+/// read replica asynchronously, across regions as within one (RDS User Guide, "Working with DB
+/// instance read replicas"), so no RDS strategy keeps a synchronous copy in the recovery region.
+fn refuse_rds_sync(
+    layers: Layers<'_>,
+    strategy: Strategy,
+    user: Option<&RawStrategy>,
+) -> Result<(), ScenarioError> {
+    use crate::model::DbReplication;
+    let sync = toml::Value::String(DbReplication::Sync.name().to_string());
+    match user.and_then(|s| text(s.database_replication.as_ref())) {
+        Some((span, value)) if value == sync => Err(layers
+            .user
+            .error(
+                Some(span),
+                &format!("strategies.{}.database-replication", strategy.name()),
+                "an RDS database cannot replicate synchronously to another region: RDS copies \
+                 updates to a cross-region read replica asynchronously",
+            )
+            .with_help(
+                "set database-replication = \"async\" (the replica is promoted on failover), or, for \
+                 a database RPO of 0, use database.engine = \"dynamodb\" with consistency = \"strong\" \
+                 (docs/model.md §4.1)",
+            )),
+        _ => Ok(()),
+    }
 }
 
 /// The knobs a strategy takes from the engine: (database replication, replica fraction), or
@@ -293,7 +321,9 @@ pub fn failover_steps(
             ],
             Some("failover-db"),
         ),
-        (EngineFamily::Rds, Strategy::WarmStandby) => (
+        // Warm standby and multi-site alike keep a cross-region read replica, promoted in place
+        // (RDS has no managed global failover).
+        (EngineFamily::Rds, Strategy::WarmStandby | Strategy::MultiSite) => (
             vec![step("promote-db", &[start], Action::PromoteDatabase)],
             Some("promote-db"),
         ),

@@ -284,7 +284,6 @@ pub struct PlanConfig {
     pub replica_fractions: Vec<f64>,
     pub standby_fractions: Vec<f64>,
     pub site_capacities: Vec<f64>,
-    pub database_replication: Vec<DbReplication>,
     /// Every strategy: continuous backup (point-in-time restore) off and/or on.
     pub point_in_time: Vec<bool>,
 }

@@ -12,7 +12,7 @@ use sim_core::engine::{
 
 use crate::engines;
 use crate::error::{ScenarioError, Source};
-use crate::model::{DbReplication, Failover, Managed, Scenario, StrategyConfig};
+use crate::model::{Failover, Managed, Scenario, StrategyConfig};
 use crate::names::{EngineFamily, Strategy};
 use crate::quantity;
 use crate::raw::RawRunbook;
@@ -149,8 +149,8 @@ pub(crate) fn step(name: &str, after: &[&str], action: Action) -> StepDef {
 pub fn default_failover(scenario: &Scenario, config: &StrategyConfig) -> Vec<StepDef> {
     let tiers: Vec<&str> = scenario.tiers.iter().map(|t| t.name.as_str()).collect();
     // The shape depends on the strategy only; knobs act when the runbook is compiled (a
-    // full-size replica resizes in no time, multi-site's automated decision and synchronous
-    // database take none), so overrides and sweeps never change which steps exist.
+    // full-size replica resizes in no time, multi-site's automated decision takes none), so
+    // overrides and sweeps never change which steps exist.
     let mut steps = vec![
         step("detect", &[], Action::Detect),
         step("decide", &["detect"], Action::Decide),
@@ -882,10 +882,6 @@ fn work(s: &StepDef, bindings: &Bindings<'_>, r: &Resources) -> Result<Work, Str
         Action::ResizeDatabase if config.replica_fraction >= 1.0 => delay(&Dist::Fixed(0.0)),
         Action::ResizeDatabase => delay(&sc.database.resize),
         Action::FailoverDatabase => delay(&sc.database.multi_az_failover),
-        // A synchronously replicated (active-active) database needs no failover.
-        Action::GlobalFailover if config.database_replication == DbReplication::Sync => {
-            delay(&Dist::Fixed(0.0))
-        }
         Action::GlobalFailover => delay(&sc.database.global_failover),
         Action::AddInstance => match &sc.database.managed {
             Managed::Aurora { add_instance, .. } => delay(add_instance),

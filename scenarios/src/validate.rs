@@ -1569,6 +1569,19 @@ fn plan_config(
     layers: Layers<'_>,
 ) -> Result<PlanConfig, ScenarioError> {
     let (u, r) = (user.plan.as_ref(), reference.plan.as_ref());
+    if let Some(found) = u.and_then(|p| p.database_replication.as_ref()) {
+        // No engine leaves the choice: RDS and Aurora replicate across regions asynchronously,
+        // DynamoDB as `database.consistency` says.
+        return Err(layers
+            .user
+            .error(
+                Some(found.span()),
+                "plan.database-replication",
+                "the database's replication is not swept: RDS and Aurora replicate to another \
+                 region asynchronously, a DynamoDB global table as database.consistency says",
+            )
+            .with_help("remove the key (docs/model.md §4.1)"));
+    }
     let years = pick(layers, u, r, "plan.years", |s| s.years.as_ref())?;
     let years_value = u64::try_from(*years.value)
         .ok()
@@ -1643,13 +1656,6 @@ fn plan_config(
             })?,
             "plan.site-capacities",
             share,
-        )?,
-        database_replication: sweep(
-            &pick(layers, u, r, "plan.database-replication", |s| {
-                s.database_replication.as_ref()
-            })?,
-            "plan.database-replication",
-            |t: &String| names::parse(&DbReplication::ALL, DbReplication::name, t),
         )?,
         point_in_time: {
             let found = pick(layers, u, r, "plan.point-in-time", |s| {

@@ -393,10 +393,18 @@ fn engine_keys_that_do_not_apply_are_refused() {
             "strategies.pilot-light.replica-fraction",
         ),
         (
-            "[database]\nengine = \"dynamodb\"\nconsistency = \"strong\"\n[strategies.multi-site]\ndatabase-replication = \"async\"\n",
+            "[database]\nengine = \"dynamodb\"\n[strategies.multi-site]\ndatabase-replication = \"sync\"\n",
             "strategies.multi-site.database-replication",
         ),
         ("[database]\nengine = \"oracle\"\n", "database.engine"),
+        (
+            "[strategies.multi-site]\ndatabase-replication = \"sync\"\n",
+            "strategies.multi-site.database-replication",
+        ),
+        (
+            "[plan]\ndatabase-replication = [\"async\"]\n",
+            "plan.database-replication",
+        ),
         (
             "[database]\nengine = \"dynamodb\"\nconsistency = \"linearizable\"\n",
             "database.consistency",

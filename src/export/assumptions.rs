@@ -110,20 +110,11 @@ pub fn render(text: &str, file: &str, chosen: &Chosen<'_>, seed: u64) -> Result<
             &["strategies", name, "standby-fraction"],
             Value::from(config.running_fraction),
         )?,
-        Strategy::MultiSite => {
-            set(
-                &mut doc,
-                &["strategies", name, "site-capacity"],
-                Value::from(config.running_fraction),
-            )?;
-            if k.database_replication.is_some() {
-                set(
-                    &mut doc,
-                    &["strategies", name, "database-replication"],
-                    Value::from(config.database_replication.name()),
-                )?;
-            }
-        }
+        Strategy::MultiSite => set(
+            &mut doc,
+            &["strategies", name, "site-capacity"],
+            Value::from(config.running_fraction),
+        )?,
         Strategy::BackupRestore => {}
     }
     let mut out = format!(

@@ -8,7 +8,7 @@
 //! The templates pass `cfn-lint` and `checkov --framework cloudformation` (run by `.ci/run`);
 //! where a check does not apply, the resource says so in its `Metadata` with the reason.
 
-use scenarios::model::{DbReplication, Failover};
+use scenarios::model::Failover;
 use scenarios::runbooks::Action;
 use scenarios::{Disaster, Scenario, Strategy};
 
@@ -1602,10 +1602,6 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
                 ),
             ]),
         ));
-        // Multi-site with a synchronous, multi-AZ primary keeps a multi-AZ peer (as priced).
-        let multi_az = chosen.strategy == Strategy::MultiSite
-            && config.database_replication == DbReplication::Sync
-            && sc.database.multi_az;
         let instance_common = |props: &mut Y| {
             props.set("DBInstanceClass", s(&class));
             props.set("PubliclyAccessible", Y::Bool(false));
@@ -1648,7 +1644,6 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
             // (docs/model.md §4.1).
             let instances = match chosen.strategy {
                 Strategy::PilotLight => 0,
-                _ if multi_az => 2,
                 _ => 1,
             };
             for i in 1..=instances {
@@ -1673,7 +1668,7 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
                 ("KmsKeyId", get_att("DataKey", "Arn")),
                 ("DBSubnetGroupName", r#ref("DatabaseSubnetGroup")),
                 ("VPCSecurityGroups", seq([r#ref("DatabaseSecurityGroup")])),
-                ("MultiAZ", Y::Bool(multi_az)),
+                ("MultiAZ", Y::Bool(false)),
                 ("EnableIAMDatabaseAuthentication", Y::Bool(true)),
                 ("DeletionProtection", Y::Bool(true)),
                 ("CopyTagsToSnapshot", Y::Bool(true)),
@@ -1688,14 +1683,9 @@ fn recovery(chosen: &Chosen<'_>, base: &str) -> (Y, Vec<String>) {
                 "CKV_AWS_157",
                 "A single-AZ read replica is what the plan prices for this strategy; the runbook makes the promoted database Multi-AZ.",
             );
-            let checks: Vec<(&str, &str)> = if multi_az {
-                vec![encrypted]
-            } else {
-                vec![encrypted, single_az]
-            };
             let replica = res("DatabaseReplica", "AWS::RDS::DBInstance", props)
                 .retain()
-                .with("Metadata", skips(&checks));
+                .with("Metadata", skips(&[encrypted, single_az]));
             resources.push(replica);
         }
     }
@@ -2330,7 +2320,6 @@ traffic-weight = 0.3
             replica: (strategy == Strategy::PilotLight).then(|| (0.5, "db.r6g.medium".to_string())),
             standby_fraction: None,
             site_capacity: None,
-            database_replication: None,
         }
     }
 
