@@ -106,6 +106,10 @@ fn dynamodb_fixture_has_no_database_step_loses_nothing_and_prices_replicated_wri
             steps(cell)
         );
         assert_eq!(cell["rpo"]["max"].as_f64(), Some(0.0), "{strategy}");
+        // The table is a synchronous replica for every strategy, backup-restore's too.
+        let part = &cell["rpo_by_part"][0];
+        assert_eq!(part["recovered_from"], "sync-replica", "{strategy}");
+        assert_eq!(part["rpo"]["max"].as_f64(), Some(0.0), "{strategy}");
     }
     let p = plan("tests/engines/dynamodb.toml");
     let items = line_items(&p);

@@ -350,10 +350,20 @@ fn outcome(cell: &Cell, confidence: f64) -> Outcome {
 /// Where `strategy` recovers each part of the data from after a region loss (the rule of
 /// `Compiled::rpo_parts`), in the order of `Results::rpo_part_names`.
 fn recovered_from(scenario: &Scenario, strategy: Strategy) -> Vec<(&'static str, String)> {
-    let replication = scenario.strategies[strategy.index()].database_replication;
-    let database = match (strategy, replication) {
-        (Strategy::BackupRestore, _) => "backup",
-        (Strategy::MultiSite, scenarios::model::DbReplication::Sync) => "sync-replica",
+    use scenarios::model::Managed;
+    use scenarios::names::Consistency;
+    // A DynamoDB global table is a replica for every strategy; the other engines' backup-restore
+    // restores the database from backups, and their replicas are asynchronous.
+    let database = match (&scenario.database.managed, strategy) {
+        (
+            Managed::DynamoDb {
+                consistency: Consistency::Strong,
+                ..
+            },
+            _,
+        ) => "sync-replica",
+        (Managed::DynamoDb { .. }, _) => "async-replica",
+        (_, Strategy::BackupRestore) => "backup",
         _ => "async-replica",
     };
     std::iter::once(("database", database.to_string()))

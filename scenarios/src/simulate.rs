@@ -19,7 +19,7 @@ use sim_core::runner::{self, Merge, RunConfig};
 use sim_core::stats::{Proportion, Tally, Total};
 
 use crate::error::ScenarioError;
-use crate::model::{DbReplication, Failover, Scenario, StrategyConfig};
+use crate::model::{Failover, Scenario, StrategyConfig};
 use crate::names::{Disaster, EngineFamily, RestorePoint, Strategy};
 use crate::runbooks::{self, Action, Bindings, StepDef, params};
 
@@ -899,11 +899,10 @@ impl Compiled {
                 Disaster::RegionLoss => {
                     // A DynamoDB global table is a replica for every strategy.
                     let global_table = scenario.database.managed.family() == EngineFamily::DynamoDb;
-                    let db = match (strategy, scenario.strategies[s].database_replication) {
-                        _ if global_table => trial.db_lag,
-                        (Strategy::BackupRestore, _) => from_backup(true, 0.0),
-                        (Strategy::MultiSite, DbReplication::Sync) => 0.0,
-                        _ => trial.db_lag,
+                    let db = if strategy == Strategy::BackupRestore && !global_table {
+                        from_backup(true, 0.0)
+                    } else {
+                        trial.db_lag
                     };
                     // Backup-restore restores every dataset from the same backups as the
                     // database; the others replicate datasets, and restore from backups
@@ -966,8 +965,9 @@ impl Compiled {
     /// — the database, then each dataset (`rpo_part_names`) — from the dataset lags of
     /// [`Trial::data_lags`]. The largest part is the outcome's RPO (the rule of
     /// [`Compiled::recover`], part by part): backup-restore restores all of them from the
-    /// newest copied backup; the others take the database's replication lag (none when
-    /// multi-site replicates synchronously) and each dataset's replication lag, or the newest
+    /// newest copied backup (but a DynamoDB table is a replica for every strategy); the others
+    /// take the database's replication lag (0 for a strongly consistent table) and each
+    /// dataset's replication lag, or the newest
     /// copied backup for a dataset that is not replicated. All are 0 when the primary came
     /// back first.
     pub fn rpo_parts(
@@ -999,11 +999,13 @@ impl Compiled {
                 })
                 .unwrap_or(scenario.backups.retention)
         };
-        let replication = scenario.strategies[strategy.index()].database_replication;
-        out.push(match (strategy, replication) {
-            (Strategy::BackupRestore, _) => backup(),
-            (Strategy::MultiSite, DbReplication::Sync) => 0.0,
-            _ => trial.db_lag,
+        // A DynamoDB global table is a replica for every strategy (its lag is 0 when strongly
+        // consistent); the other engines' backup-restore restores the database from backups.
+        let global_table = scenario.database.managed.family() == EngineFamily::DynamoDb;
+        out.push(if strategy == Strategy::BackupRestore && !global_table {
+            backup()
+        } else {
+            trial.db_lag
         });
         for (data, &lag) in scenario.data.iter().zip(data_lags) {
             out.push(match (strategy, &data.replication_lag) {

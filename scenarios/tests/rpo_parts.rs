@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use scenarios::names::EngineFamily;
 use scenarios::simulate::{Compiled, Worker};
 use scenarios::{Disaster, RunOptions, Scenario, Strategy};
 
@@ -124,9 +125,9 @@ fn each_dataset_loses_its_own_replication_lag_and_the_rpo_is_the_largest() {
 #[test]
 fn the_parts_of_every_trial_have_the_rpo_as_their_largest() {
     // The reference with a second dataset that is not replicated (restored from backups by
-    // every strategy), so every rule of the RPO shows: backups, replica lag, CRR lag.
-    let scenario = load(
-        r#"
+    // every strategy), so every rule of the RPO shows: backups, replica lag, CRR lag; for each
+    // database engine (a DynamoDB table is a replica even for backup-restore).
+    let data = r#"
 [data.uploads]
 size = "200GiB"
 replication = "crr"
@@ -134,9 +135,21 @@ replication = "crr"
 size = "1TiB"
 storage = "glacier-flexible-standard"
 replication = "none"
-"#,
-    );
+"#;
+    for database in [
+        "",
+        "[database]\nengine = \"aurora-postgresql\"\n",
+        "[database]\nengine = \"dynamodb\"\n",
+        "[database]\nengine = \"dynamodb\"\nconsistency = \"strong\"\n",
+    ] {
+        parts_have_the_rpo_as_their_largest(&load(&format!("{database}{data}")));
+    }
+}
+
+fn parts_have_the_rpo_as_their_largest(scenario: &Scenario) {
+    let scenario = scenario.clone();
     let compiled = Compiled::new(&scenario).unwrap();
+    let global_table = scenario.database.managed.family() == EngineFamily::DynamoDb;
     let mut worker = Worker::new();
     let (mut lags, mut parts) = (Vec::new(), Vec::new());
     let mut region_losses = 0;
@@ -145,16 +158,28 @@ replication = "none"
         trial.data_lags(&scenario, &mut lags);
         assert_eq!(lags.len(), 2);
         assert_eq!(lags[0], 0.0, "archive is not replicated");
+        let mut database_parts = Vec::new();
         for strategy in Strategy::ALL {
             let outcome = compiled.recover(&scenario, &trial, strategy, &mut worker);
             compiled.rpo_parts(&scenario, &trial, strategy, &outcome, &lags, &mut parts);
             assert_eq!(parts.len(), 3);
+            if !outcome.primary_first {
+                database_parts.push(parts[0]);
+            }
             let largest = parts.iter().copied().fold(0.0, f64::max);
             assert_eq!(
                 largest,
                 outcome.rpo,
                 "trial {index}, {}: parts {parts:?}",
                 strategy.name()
+            );
+        }
+        if global_table {
+            // The table is a replica for every strategy: one lag, the same part in each that
+            // recovered (a primary back first loses nothing).
+            assert!(
+                database_parts.iter().all(|p| *p == database_parts[0]),
+                "trial {index}: database parts {database_parts:?}"
             );
         }
         region_losses += 1;
