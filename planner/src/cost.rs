@@ -168,6 +168,8 @@ pub enum Item {
     DatabaseReplicaStorage,
     /// DynamoDB global table: the recovery region's replicated write request units.
     ReplicatedWrites,
+    /// Aurora global database: the write I/Os replicated to the secondary region.
+    ReplicatedWriteIos,
     ReplicationTransfer,
     ReplicatedData {
         dataset: String,
@@ -290,6 +292,12 @@ fn footprint<'a>(scenario: &'a Scenario, config: &StrategyConfig) -> Footprint<'
 /// (docs/model.md §4.1: items of at most 1 KB, judgment).
 fn million_write_units(scenario: &Scenario) -> f64 {
     scenario.database.write_rate.mean() * HOURS_PER_MONTH * 3600.0 / 1024.0 / 1e6
+}
+
+/// Aurora write I/Os per month, in millions: one per 4 KiB of redo written (Aurora counts write
+/// I/Os in 4 KB units; smaller log records each count as one, so this is a lower bound).
+fn million_write_ios(scenario: &Scenario) -> f64 {
+    scenario.database.write_rate.mean() * HOURS_PER_MONTH * 3600.0 / 4096.0 / 1e6
 }
 
 fn database_quote(
@@ -480,10 +488,11 @@ pub fn monthly(
             Item::DatabaseReplicaStorage,
             db_gb,
             Unit::GbMonth,
-            if dynamodb {
-                prices.quote("dynamodb", "storage")?
-            } else {
-                prices.quote("rds", "storage-gp3")?
+            match scenario.database.managed.family() {
+                EngineFamily::DynamoDb => prices.quote("dynamodb", "storage")?,
+                // An Aurora secondary cluster's volume, at the Aurora Standard storage rate.
+                EngineFamily::Aurora => prices.quote("aurora", "storage")?,
+                EngineFamily::Rds => prices.quote("rds", "storage-gp3")?,
             },
         );
     }
@@ -493,6 +502,15 @@ pub fn monthly(
             million_write_units(scenario),
             Unit::MillionRequests,
             prices.quote("dynamodb", "replicated-write")?,
+        );
+    }
+    if f.replicated && scenario.database.managed.family() == EngineFamily::Aurora {
+        // An Aurora global database bills each write I/O replicated to a secondary region.
+        add(
+            Item::ReplicatedWriteIos,
+            million_write_ios(scenario),
+            Unit::MillionRequests,
+            prices.quote("aurora", "replicated-write-io")?,
         );
     }
     if f.replicated {

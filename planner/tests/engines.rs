@@ -1,6 +1,7 @@
 //! What the database engine changes in the monthly bill (docs/model.md §4.1), by hand: a
 //! DynamoDB global table bills replicated writes, replica storage and transfer for every
-//! strategy and no instance; an Aurora pilot light is headless (storage, no instance).
+//! strategy and no instance; an Aurora pilot light is headless (storage, no instance), and an
+//! Aurora secondary pays Aurora's storage rate and its replicated write I/Os.
 
 use planner::cost::{self, Item, LineItem, Prices};
 use pricing::Catalog;
@@ -13,6 +14,8 @@ test-west-1,backup,rds-snapshot,gb-month,0.05,2026,test
 test-west-1,dynamodb,backup,gb-month,0.1,2026,test
 test-west-1,dynamodb,storage,gb-month,0.25,2026,test
 test-west-1,dynamodb,replicated-write,million-requests,0.625,2026,test
+test-west-1,aurora,storage,gb-month,0.12,2026,test
+test-west-1,aurora,replicated-write-io,million-requests,0.2,2026,test
 test-east-1,dynamodb,pitr,gb-month,0.2,2026,test
 test-east-1,transfer,inter-region,gb,0.02,2026,test
 test-west-1,route53,hosted-zone,month,0.5,2026,test
@@ -113,16 +116,33 @@ fn aurora_pilot_light_is_headless_and_warm_standby_runs_an_instance() {
         cents(&pilot, |i| matches!(i, Item::DatabaseReplica { .. })),
         None
     );
+    // The secondary cluster's volume at Aurora's rate (0.12 here), not RDS gp3's (0.1).
     assert_eq!(
         cents(&pilot, |i| *i == Item::DatabaseReplicaStorage),
-        hand(100.0 * 0.1)
+        hand(100.0 * 0.12)
     );
     assert_eq!(cents(&pilot, |i| *i == Item::ReplicatedWrites), None);
+    // 1 KiB/s for 730 h in 4 KiB write I/Os: 0.657 million at 0.2 $ per million.
+    let million_ios = 1024.0 * 730.0 * 3600.0 / 4096.0 / 1e6;
     let warm = bill(&scenario, Strategy::WarmStandby);
     assert_eq!(
         cents(&warm, |i| matches!(i, Item::DatabaseReplica { .. })),
         hand(730.0 * 0.3)
     );
+    for (strategy, items) in [
+        (Strategy::PilotLight, &pilot),
+        (Strategy::WarmStandby, &warm),
+    ] {
+        let line = items
+            .iter()
+            .find(|l| l.item == Item::ReplicatedWriteIos)
+            .unwrap_or_else(|| panic!("{}: no replicated write I/Os", strategy.name()));
+        assert!((line.quantity - million_ios).abs() < 1e-9, "{line:?}");
+        assert_eq!(Some(line.usd.cents()), hand(million_ios * 0.2));
+    }
+    // Backup-restore keeps no secondary cluster: nothing replicates.
+    let restore = bill(&scenario, Strategy::BackupRestore);
+    assert_eq!(cents(&restore, |i| *i == Item::ReplicatedWriteIos), None);
 }
 
 #[test]

@@ -19,6 +19,8 @@
 //! - `backup` / `warm`, `cold`, `rds-snapshot` / `gb-month`; `drs` / `source-server` / `hour`
 //! - `dynamodb` / `replicated-write` / `million-requests` (on-demand rWRU); `storage`, `backup`
 //!   (on-demand backups), `pitr` (point-in-time recovery) / `gb-month`
+//! - `aurora` / `storage` (Aurora Standard cluster volume) / `gb-month`; `replicated-write-io`
+//!   (global database) / `million-requests`
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -396,6 +396,10 @@ fn line_item(l: &LineItem) -> LineItemReport {
             "replicated writes (DynamoDB rWRU)".to_string(),
             "one unit per KiB written".to_string(),
         ),
+        Item::ReplicatedWriteIos => (
+            "replicated write I/Os (Aurora global database)".to_string(),
+            "one per 4 KiB written".to_string(),
+        ),
         Item::ReplicationTransfer => (
             "replication transfer".to_string(),
             "data written per month".to_string(),
