@@ -364,11 +364,12 @@ fn shortcut_is_deterministic() {
 }
 
 /// Cost per run of one fleet of 100, 1,000 and 10,000 instances (reference phases, 1 % of
-/// attempts failing, a launcher whose burst holds the fleet, needing 80 %), resolved as order
-/// statistics and per instance, measured in the same process and printed as ratios; also the
-/// table's build time. Run in release: `cargo test --release -p sim-core --test fleet_shortcut
-/// -- --ignored --nocapture fleet_cost`. `FLEET_COST=<count>:<shortcut 0|1>:<runs>` runs one case
-/// only (for callgrind instruction counts).
+/// attempts failing as in the reference, or none; a launcher whose burst holds the fleet;
+/// needing 80 %), resolved as order statistics and per instance, measured in the same process
+/// and printed as ratios; also the table's build time. Run in release: `cargo test --release -p
+/// sim-core --test fleet_shortcut -- --ignored --nocapture fleet_cost`.
+/// `FLEET_COST=<count>:<order statistics 0|1>:<runs>:<failure per mille>` runs one case only
+/// (for callgrind instruction counts; the difference between `<runs>` and 0 runs is the cost).
 #[test]
 #[ignore = "measurement; run in release"]
 fn fleet_cost() {
@@ -380,16 +381,16 @@ fn fleet_cost() {
         table.error_bound(),
         started.elapsed()
     );
-    let case = |count: u32| OneFleet {
-        count,
-        needed: count * 4 / 5,
-        burst: count,
-        phases: reference_phases(),
-        failure: 0.01,
-        scale: 1.0,
-    };
-    let time = |count: u32, shortcut: bool, runs: u64| {
-        let rb = case(count).runbook();
+    let time = |count: u32, shortcut: bool, runs: u64, failure: f64| {
+        let fleet = OneFleet {
+            count,
+            needed: count * 4 / 5,
+            burst: count,
+            phases: reference_phases(),
+            failure,
+            scale: 1.0,
+        };
+        let rb = fleet.runbook();
         let mut engine = Engine::new();
         if !shortcut {
             engine.set_fleet_order_statistics_from(u32::MAX);
@@ -401,31 +402,34 @@ fn fleet_cost() {
         for i in 0..runs {
             sum += engine.run(&rb, &[], &mut stream_rng(1, i, 0));
         }
-        let per_run = started.elapsed().as_secs_f64() / runs as f64;
-        (per_run, sum / runs as f64)
+        let per_run = started.elapsed().as_secs_f64() / runs.max(1) as f64;
+        (per_run, sum / runs.max(1) as f64)
     };
     if let Ok(spec) = std::env::var("FLEET_COST") {
         let parts: Vec<u64> = spec
             .split(':')
             .map(|p| p.parse().expect("number"))
             .collect();
-        let (per_run, mean) = time(parts[0] as u32, parts[1] == 1, parts[2]);
+        let failure = parts[3] as f64 / 1000.0;
+        let (per_run, mean) = time(parts[0] as u32, parts[1] == 1, parts[2], failure);
         println!(
             "{spec}: {:.3} µs per run, mean finish {mean:.1} s",
             per_run * 1e6
         );
         return;
     }
-    for count in [100u32, 1_000, 10_000] {
-        let runs = 2_000_000 / u64::from(count);
-        let (exact, m1) = time(count, false, runs);
-        let (short, m2) = time(count, true, runs * 10);
-        println!(
-            "{count:>6} instances: per instance {:>9.3} µs, order statistics {:>7.3} µs, \
-             ratio {:>6.1}; mean finish {m1:.1} s vs {m2:.1} s",
-            exact * 1e6,
-            short * 1e6,
-            exact / short
-        );
+    for failure in [0.01, 0.0] {
+        for count in [100u32, 1_000, 10_000] {
+            let runs = 2_000_000 / u64::from(count);
+            let (exact, m1) = time(count, false, runs, failure);
+            let (short, m2) = time(count, true, runs * 10, failure);
+            println!(
+                "failure {failure}, {count:>6} instances: per instance {:>9.3} µs, order \
+                 statistics {:>7.3} µs, ratio {:>6.1}; mean finish {m1:.1} s vs {m2:.1} s",
+                exact * 1e6,
+                short * 1e6,
+                exact / short
+            );
+        }
     }
 }
