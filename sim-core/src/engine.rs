@@ -7,7 +7,9 @@
 //! random draw happens in event order, so one rng state always gives one result. A step draws
 //! when it starts; a fleet draws every instance's first attempt when it starts (each attempt's
 //! launcher slot is fixed then), so its instances cost a draw each and no event, and only
-//! retried attempts go through events.
+//! retried attempts go through events. A fleet of at least [`FLEET_ORDER_STATISTICS_FROM`]
+//! instances that fits in its launcher's burst draws no instance: its failures are one binomial
+//! draw and its finish one order statistic ([`crate::order`]).
 //!
 //! The engine knows nothing of AWS. [`Engine::run`] does not allocate once its buffers have grown
 //! to the size of the runbooks it runs.
@@ -96,6 +98,9 @@ pub enum Work {
 /// The first attempts' outcomes are drawn when the fleet starts, in instance order (the slots
 /// are known then); the step's finish is the `needed`-th earliest up-time, found by selection,
 /// so a fleet that no retry touches costs one draw per phase and instance and a single event.
+/// A fleet of at least [`FLEET_ORDER_STATISTICS_FROM`] instances whose first attempts all get
+/// the slot of its start is resolved as order statistics instead, at a cost that does not grow
+/// with `count` (apart from its retried instances).
 #[derive(Clone, Debug)]
 pub struct FleetSpec {
     /// Instances launched (≥ `needed`).
