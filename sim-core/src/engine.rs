@@ -951,7 +951,7 @@ impl Engine {
                     failure,
                     ..WorkState::default()
                 };
-                let large = fleet.count >= self.shortcut_from.0;
+                let large = fleet.count >= self.shortcut_from.0 && self.shortcut_from.0 != u32::MAX;
                 if fleet.needed == 0 {
                     self.push(t, EventKind::Finish(s as u32));
                     // Every instance takes a launcher slot, even when none is needed: the
