@@ -6,6 +6,7 @@
 //! - [`dist`]: distributions of non-negative quantities with checked parameters;
 //! - [`engine`]: runbooks as DAGs of steps sharing bandwidth, concurrency slots and rate limits,
 //!   run by an event queue ordered by (time, sequence);
+//! - [`order`]: fleets as order statistics: the tabulated quantile function of a sum of phases;
 //! - [`queue`]: a FIFO queue of bursts seen at a random instant (replication lag);
 //! - [`stats`]: mergeable accumulators (histograms, counts, exact sums) and their summaries;
 //! - [`runner`]: a parallel Monte Carlo loop over fixed chunks whose output does not depend on
@@ -15,6 +16,7 @@ pub mod dist;
 pub mod draws;
 pub mod engine;
 mod events;
+pub mod order;
 pub mod queue;
 pub mod rng;
 pub mod runner;

@@ -41,16 +41,21 @@ fn exponential_fleet_finishes_at_the_kth_order_statistic() {
     let expected: f64 = terms.clone().sum();
     let variance: f64 = terms.map(|t| t * t).sum();
     let runs = 4_000u64;
-    let mut engine = Engine::new();
-    let total: f64 = (0..runs)
-        .map(|i| engine.run(&rb, &[], &mut stream_rng(21, i, 0)))
-        .sum();
-    let got = total / runs as f64;
-    let tolerance = 4.0 * (variance / runs as f64).sqrt();
-    assert!(
-        (got - expected).abs() <= tolerance,
-        "mean finish {got}, expected {expected} ± {tolerance}"
-    );
+    // The fleet fits in the launcher's burst: resolved as order statistics by default, per
+    // instance when the threshold is out of reach.
+    for from in [sim_core::engine::FLEET_ORDER_STATISTICS_FROM, u32::MAX] {
+        let mut engine = Engine::new();
+        engine.set_fleet_order_statistics_from(from);
+        let total: f64 = (0..runs)
+            .map(|i| engine.run(&rb, &[], &mut stream_rng(21, i, 0)))
+            .sum();
+        let got = total / runs as f64;
+        let tolerance = 4.0 * (variance / runs as f64).sqrt();
+        assert!(
+            (got - expected).abs() <= tolerance,
+            "order statistics from {from}: mean finish {got}, expected {expected} ± {tolerance}"
+        );
+    }
 }
 
 /// Constant phases: every instance is up its phases after its launcher slot, so a fleet that
