@@ -11,8 +11,8 @@
 //! Fixed phases add their exact sum. Each of the `m` random phases is put on a lattice of step
 //! `h`: the pmf of `⌊Yᵢ/h⌋` comes from the phase's CDF, `P(⌊Y/h⌋ = j) = F((j+1)h) − F(jh)` (for
 //! an empirical distribution, by counting its observations). The pmfs are convolved (directly when
-//! short, by FFT when long: its rounding moves the CDF by about 1e-16), which gives the law of
-//! `K = Σ ⌊Yᵢ/h⌋`. Since `h·K ≤ S < h·K + m·h` for every draw (the coupling
+//! short, by FFT with `rustfft` when long: its rounding moves the CDF by about 1e-16), which gives
+//! the law of `K = Σ ⌊Yᵢ/h⌋`. Since `h·K ≤ S < h·K + m·h` for every draw (the coupling
 //! of `S` with its floors), every quantile of `S` lies in `[h·Q_K(u), h·Q_K(u) + m·h]`. The table
 //! interpolates linearly inside a lattice cell (so that `G⁻¹` is continuous), which places its
 //! answer in `[h·Q_K(u), h·Q_K(u) + h]`, and adds `(m − 1)·h/2` (the mean of the fractional
@@ -339,87 +339,32 @@ fn convolve_direct(a: &[f64], b: &[f64]) -> Vec<f64> {
 }
 
 fn convolve_fft(a: &[f64], b: &[f64]) -> Vec<f64> {
+    use rustfft::FftPlanner;
+    use rustfft::num_complex::Complex;
     let len = a.len() + b.len() - 1;
     let n = len.next_power_of_two();
     // One complex transform of a + i·b gives both spectra.
-    let mut re = vec![0.0; n];
-    let mut im = vec![0.0; n];
-    re[..a.len()].copy_from_slice(a);
-    im[..b.len()].copy_from_slice(b);
-    let twiddles = Twiddles::new(n);
-    fft(&mut re, &mut im, &twiddles, false);
+    let mut z = vec![Complex::new(0.0, 0.0); n];
+    for (c, &x) in z.iter_mut().zip(a) {
+        c.re = x;
+    }
+    for (c, &y) in z.iter_mut().zip(b) {
+        c.im = y;
+    }
+    let mut planner = FftPlanner::<f64>::new();
+    planner.plan_fft_forward(n).process(&mut z);
     // A_k = (Z_k + conj Z_{n−k}) / 2, B_k = (Z_k − conj Z_{n−k}) / 2i; C_k = A_k · B_k.
-    let mut cr = vec![0.0; n];
-    let mut ci = vec![0.0; n];
-    for k in 0..n {
-        let j = (n - k) % n;
-        let (zr, zi, wr, wi) = (re[k], im[k], re[j], -im[j]);
-        let (ar, ai) = (0.5 * (zr + wr), 0.5 * (zi + wi));
-        let (br, bi) = (0.5 * (zi - wi), -0.5 * (zr - wr));
-        cr[k] = ar * br - ai * bi;
-        ci[k] = ar * bi + ai * br;
-    }
-    fft(&mut cr, &mut ci, &twiddles, true);
+    let mut c: Vec<Complex<f64>> = (0..n)
+        .map(|k| {
+            let (zk, wk) = (z[k], z[(n - k) % n].conj());
+            let a = (zk + wk) * 0.5;
+            let b = (zk - wk) * Complex::new(0.0, -0.5);
+            a * b
+        })
+        .collect();
+    planner.plan_fft_inverse(n).process(&mut c);
     let scale = 1.0 / n as f64;
-    cr.truncate(len);
-    for c in &mut cr {
-        *c = (*c * scale).max(0.0);
-    }
-    cr
-}
-
-/// cos and sin of 2πk/n, k < n/2, each computed directly (no recurrence, so no drift).
-struct Twiddles {
-    cos: Vec<f64>,
-    sin: Vec<f64>,
-}
-
-impl Twiddles {
-    fn new(n: usize) -> Self {
-        let (cos, sin) = (0..n / 2)
-            .map(|k| {
-                let angle = 2.0 * std::f64::consts::PI * k as f64 / n as f64;
-                (angle.cos(), angle.sin())
-            })
-            .unzip();
-        Twiddles { cos, sin }
-    }
-}
-
-/// In-place iterative radix-2 FFT (length a power of two); `inverse` without the 1/n factor.
-fn fft(re: &mut [f64], im: &mut [f64], tw: &Twiddles, inverse: bool) {
-    let n = re.len();
-    let mut j = 0;
-    for i in 1..n {
-        let mut bit = n >> 1;
-        while j & bit != 0 {
-            j ^= bit;
-            bit >>= 1;
-        }
-        j |= bit;
-        if i < j {
-            re.swap(i, j);
-            im.swap(i, j);
-        }
-    }
-    let sign = if inverse { 1.0 } else { -1.0 };
-    let mut size = 2;
-    while size <= n {
-        let half = size / 2;
-        let stride = n / size;
-        for start in (0..n).step_by(size) {
-            for k in 0..half {
-                let (wr, wi) = (tw.cos[k * stride], sign * tw.sin[k * stride]);
-                let (p, q) = (start + k, start + k + half);
-                let (xr, xi) = (re[q] * wr - im[q] * wi, re[q] * wi + im[q] * wr);
-                re[q] = re[p] - xr;
-                im[q] = im[p] - xi;
-                re[p] += xr;
-                im[p] += xi;
-            }
-        }
-        size *= 2;
-    }
+    c.iter().take(len).map(|c| (c.re * scale).max(0.0)).collect()
 }
 
 /// A key that tells lists of phases apart: each phase's kind and parameters, bit for bit.
