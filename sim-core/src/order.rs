@@ -364,7 +364,10 @@ fn convolve_fft(a: &[f64], b: &[f64]) -> Vec<f64> {
         .collect();
     planner.plan_fft_inverse(n).process(&mut c);
     let scale = 1.0 / n as f64;
-    c.iter().take(len).map(|c| (c.re * scale).max(0.0)).collect()
+    c.iter()
+        .take(len)
+        .map(|c| (c.re * scale).max(0.0))
+        .collect()
 }
 
 /// A key that tells lists of phases apart: each phase's kind and parameters, bit for bit.
