@@ -6,13 +6,16 @@
 //! disaster type reads only some of its knobs: region loss reads the strategy's own knobs (and
 //! the backup knobs where backups serve it), the shared runbooks read the backup knobs and what
 //! they use of the strategy. Settings whose recovery reads the same values share one
-//! [`Component`]: it is simulated once per disaster and its outcome is reused, exactly. Each
-//! setting then adds up its year: downtime, losses, and what its own footprint spends.
+//! [`Component`]: it is simulated once per disaster and its outcome is reused, exactly. The
+//! disaster itself is drawn once for all components (its draws read no knob), and components
+//! that differ only in the backup knobs (interval, point-in-time restore) run one recovery
+//! runbook between them: only their data question (the RPO) is answered apart. Each setting
+//! then adds up its year: downtime, losses, and what its own footprint spends.
 
 use rand_distr::{Distribution, Poisson};
 use scenarios::model::{DbReplication, Failover, Objective};
 use scenarios::runbooks::{Action, StepDef};
-use scenarios::simulate::{Compiled, Outcome, Worker, shared_runbook_knobs};
+use scenarios::simulate::{Compiled, Outcome, Trial, Worker, shared_runbook_knobs};
 use scenarios::{Disaster, Scenario, Strategy};
 use sim_core::rng::stream_rng;
 use sim_core::runner::{self, Merge, RunConfig};
@@ -129,6 +132,20 @@ struct Key {
     point_in_time: Option<bool>,
 }
 
+impl Key {
+    /// What the recovery runbook reads: the key without the knobs that only the data question
+    /// (the RPO) reads. The backup interval and point-in-time restore enter no compiled runbook
+    /// (`runbooks::compile` reads neither); the storage tier does, through retrievals, and
+    /// stays.
+    fn runbook(&self) -> Key {
+        Key {
+            interval: None,
+            point_in_time: None,
+            ..self.clone()
+        }
+    }
+}
+
 fn steps_of(scenario: &Scenario, strategy: Strategy, disaster: Disaster) -> &[StepDef] {
     match disaster {
         Disaster::RegionLoss => &scenario.strategies[strategy.index()].runbook,
@@ -214,6 +231,10 @@ pub(crate) struct Years<'a> {
     by_type: [Vec<usize>; 4],
     /// Per component: the compiled runbooks of its representative.
     compiled: Vec<Compiled>,
+    /// Per component: the first component of its type whose recovery runs the same runbook
+    /// (it differs at most in the backup knobs, which only the data question reads); its time
+    /// to bring the service back serves both.
+    runs: Vec<usize>,
     prices: Vec<DisasterPrices>,
     /// Per setting: its strategy (read in the loop over settings; a setting is large).
     strategies: Vec<Strategy>,
@@ -223,6 +244,9 @@ pub(crate) struct Years<'a> {
 /// A worker's scratch space for one year.
 struct YearWorker {
     sim: Worker,
+    /// Per component: when its service was back after the current disaster (set for the
+    /// components that run their runbook, read by those that share it).
+    service: Vec<f64>,
     /// Per component of this disaster's type: its outcome, the outage, the write rate, the
     /// losses (cents).
     outcomes: Vec<Option<(Outcome, f64, f64, f64)>>,
@@ -422,6 +446,7 @@ impl<'a> Years<'a> {
         let mut by_type: [Vec<usize>; 4] = Default::default();
         let mut of = Vec::with_capacity(settings.len());
         let mut compiled = Vec::new();
+        let mut runs = Vec::new();
         for (i, setting) in settings.iter().enumerate() {
             let mut mine = [0; 4];
             for d in Disaster::ALL {
@@ -429,6 +454,12 @@ impl<'a> Years<'a> {
                 mine[d.index()] = match keys.iter().position(|x| *x == k) {
                     Some(c) => c,
                     None => {
+                        let runbook = k.runbook();
+                        runs.push(
+                            keys.iter()
+                                .position(|x| x.runbook() == runbook)
+                                .unwrap_or(keys.len()),
+                        );
                         keys.push(k);
                         heads.push((d, i, reads));
                         by_type[d.index()].push(heads.len() - 1);
@@ -455,6 +486,7 @@ impl<'a> Years<'a> {
             heads,
             by_type,
             compiled,
+            runs,
             prices: disaster_prices,
             strategies: settings.iter().map(|s| s.strategy).collect(),
             poissons: base
@@ -477,19 +509,29 @@ impl<'a> Years<'a> {
             .map(|p| p.as_ref().map_or(0, |p| p.sample(&mut rng) as u64))
     }
 
-    /// Recovers component `c` from disaster `index` of type `disaster`.
-    fn recover(
-        &self,
-        c: usize,
-        disaster: Disaster,
-        index: u64,
-        worker: &mut Worker,
-    ) -> (Outcome, f64, f64) {
+    /// Disaster `index` of type `disaster`, drawn once for every component of the type: a
+    /// trial's draws do not depend on the knobs of a setting (the backup phase is a share of
+    /// the interval of the setting that recovers; [`Compiled::outcome`]).
+    fn trial(&self, disaster: Disaster, index: u64) -> Option<Trial> {
+        let &c = self.by_type[disaster.index()].first()?;
+        Some(self.compiled[c].trial(self.base, self.seed, index, Some(disaster)))
+    }
+
+    /// When component `c`'s service is back after a trial: its own runbook run, or the time
+    /// of the component it shares its runbook with (`service`, filled in component order).
+    fn service_back(&self, c: usize, trial: &Trial, worker: &mut Worker, service: &[f64]) -> f64 {
+        let run = self.runs[c];
+        if run < c {
+            return service[run];
+        }
+        let strategy = self.settings[self.heads[c].1].strategy;
+        self.compiled[c].service_back(trial, strategy, worker)
+    }
+
+    /// Component `c`'s outcome of a trial, once its service is back after `recovery` seconds.
+    fn outcome(&self, c: usize, trial: &Trial, recovery: f64) -> Outcome {
         let setting = &self.settings[self.heads[c].1];
-        let compiled = &self.compiled[c];
-        let trial = compiled.trial(&setting.scenario, self.seed, index, Some(disaster));
-        let outcome = compiled.recover(&setting.scenario, &trial, setting.strategy, worker);
-        (outcome, trial.outage(), trial.write_rate())
+        self.compiled[c].outcome(&setting.scenario, trial, setting.strategy, recovery)
     }
 
     fn objective(&self, disaster: Disaster) -> &Objective {
@@ -534,6 +576,7 @@ impl<'a> Years<'a> {
             || FirstAcc::new(&sink),
             || YearWorker {
                 sim: Worker::new(),
+                service: vec![0.0; self.heads.len()],
                 outcomes: Vec::with_capacity(self.heads.len()),
                 year: vec![(0.0, 0.0, 0.0); self.settings.len()],
             },
@@ -606,9 +649,14 @@ impl<'a> Years<'a> {
             for _ in 0..counts[disaster.index()] {
                 let index = year * MAX_DISASTERS_PER_YEAR + slot.min(MAX_DISASTERS_PER_YEAR - 1);
                 slot += 1;
+                let Some(trial) = self.trial(disaster, index) else {
+                    continue;
+                };
+                let (outage, write_rate) = (trial.outage(), trial.write_rate());
                 for &c in &self.by_type[disaster.index()] {
-                    let (outcome, outage, write_rate) =
-                        self.recover(c, disaster, index, &mut w.sim);
+                    let recovery = self.service_back(c, &trial, &mut w.sim, &w.service);
+                    w.service[c] = recovery;
+                    let outcome = self.outcome(c, &trial, recovery);
                     acc.components[c].record_meets(&outcome, objective);
                     acc.pending.rto[c].push(ms(outcome.rto));
                     acc.pending.rpo[c].push(ms(outcome.rpo));
@@ -658,11 +706,15 @@ impl<'a> Years<'a> {
             chunk_size: YEARS_PER_CHUNK,
             threads: self.threads,
         };
+        // The components listed and those whose runbook they run, in component order.
+        let mut run: Vec<usize> = which.iter().flat_map(|&c| [c, self.runs[c]]).collect();
+        run.sort_unstable();
+        run.dedup();
         let acc = runner::run(
             &config,
             || ExtraAcc(which.iter().map(|_| TypeStats::new()).collect()),
-            Worker::new,
-            |i, worker, acc| {
+            || (Worker::new(), vec![0.0; self.heads.len()]),
+            |i, (worker, service), acc| {
                 let year = start + i;
                 let counts = self.counts(year);
                 let mut slot = 0u64;
@@ -671,11 +723,19 @@ impl<'a> Years<'a> {
                         let index =
                             year * MAX_DISASTERS_PER_YEAR + slot.min(MAX_DISASTERS_PER_YEAR - 1);
                         slot += 1;
-                        for (q, &c) in which.iter().enumerate() {
-                            if self.heads[c].0 == disaster {
-                                let (outcome, _, _) = self.recover(c, disaster, index, worker);
-                                acc.0[q].record(&outcome, self.objective(disaster));
-                            }
+                        let mine = |&&c: &&usize| self.heads[c].0 == disaster;
+                        if !run.iter().any(|c| mine(&c)) {
+                            continue;
+                        }
+                        let Some(trial) = self.trial(disaster, index) else {
+                            continue;
+                        };
+                        for &c in run.iter().filter(mine) {
+                            service[c] = self.service_back(c, &trial, worker, service);
+                        }
+                        for (q, &c) in which.iter().enumerate().filter(|(_, c)| mine(c)) {
+                            let outcome = self.outcome(c, &trial, service[c]);
+                            acc.0[q].record(&outcome, self.objective(disaster));
                         }
                     }
                 }
@@ -738,6 +798,45 @@ mod tests {
             assert!(held.0.same_as(&d.0) && held.1.same_as(&d.1));
             assert_eq!(held.0.count(), 2 * PENDING_YEARS as u64 + 5);
         }
+    }
+
+    #[test]
+    fn one_draw_and_shared_runbooks_give_each_components_own_recovery() {
+        // Every component of the reference, recovered as the simulator recovers its
+        // representative setting (the trial drawn from the setting's scenario, its own
+        // runbook run), against the plan's way: one trial per disaster for every component,
+        // one run per runbook shared by components that differ only in backup knobs.
+        let base = scenarios::reference().expect("reference");
+        let catalog = pricing::Catalog::embedded().expect("embedded catalog");
+        let prices = Prices::new(
+            &catalog,
+            &base.recovery_region,
+            base.pricing.fallback_region.as_deref(),
+        );
+        let settings = crate::settings(&base, &prices);
+        let years = Years::new(&base, &settings, &prices, 3, 1).expect("years");
+        let shared = (0..years.heads.len()).filter(|&c| years.runs[c] < c);
+        assert!(shared.count() >= 10, "the reference shares runbooks");
+        let (mut worker, mut service) = (Worker::new(), vec![f64::NAN; years.heads.len()]);
+        let mut primary_first = 0;
+        for index in 0..200 {
+            for disaster in Disaster::ALL {
+                let trial = years.trial(disaster, index).expect("a component");
+                for &c in &years.by_type[disaster.index()] {
+                    service[c] = years.service_back(c, &trial, &mut worker, &service);
+                    let planned = years.outcome(c, &trial, service[c]);
+                    let setting = &settings[years.heads[c].1];
+                    let compiled = &years.compiled[c];
+                    let own = compiled.trial(&setting.scenario, 3, index, Some(disaster));
+                    let mut direct =
+                        compiled.recover(&setting.scenario, &own, setting.strategy, &mut worker);
+                    direct.failback = None;
+                    assert_eq!(planned, direct, "component {c}, trial {index}");
+                    primary_first += u32::from(direct.primary_first);
+                }
+            }
+        }
+        assert!(primary_first > 0);
     }
 
     #[test]
