@@ -231,6 +231,11 @@ pub(crate) struct Years<'a> {
     by_type: [Vec<usize>; 4],
     /// Per component: the compiled runbooks of its representative.
     compiled: Vec<Compiled>,
+    /// Per setting: the first setting whose components run the same runbooks
+    /// ([`Years::runs`]). Their annual downtimes are the same, bit for bit (the RTO of a
+    /// component is that of its runbook's run, capped by the disaster's outage), so only the
+    /// first records them; the others get a copy of its tally.
+    downtime_of: Vec<usize>,
     /// Per component: the first component of its type whose recovery runs the same runbook
     /// (it differs at most in the backup knobs, which only the data question reads); its time
     /// to bring the service back serves both.
@@ -267,6 +272,9 @@ const PENDING_YEARS: usize = 4096;
 struct Sink {
     annual: Vec<Mutex<(Tally, Tally)>>,
     times: Vec<Mutex<(Tally, Tally)>>,
+    /// Per setting: the setting whose annual downtime it records ([`Years::downtime_of`]);
+    /// the others' downtime tallies are copies of it, made at the end.
+    downtime_of: Vec<usize>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -332,8 +340,10 @@ impl<'s> FirstAcc<'s> {
         let k = p.years;
         for (i, (downtime, loss)) in figures.enumerate() {
             // Values from u32::MAX up (never in practice) are recorded at once; u32::MAX is
-            // held in their place and skipped when flushing.
-            let (d, l) = (hold(downtime), hold(loss));
+            // held in their place and skipped when flushing. Only the settings that record
+            // their downtime hold it.
+            let records = self.sink.downtime_of[i] == i;
+            let (d, l) = (if records { hold(downtime) } else { 0 }, hold(loss));
             if d == u32::MAX || l == u32::MAX {
                 let mut tallies = lock(&self.sink.annual[i]);
                 if d == u32::MAX {
@@ -354,14 +364,17 @@ impl<'s> FirstAcc<'s> {
         let p = &mut self.pending;
         let n = p.years;
         if n > 0 {
-            for ((sink, downtime), loss) in self
+            for (i, ((sink, downtime), loss)) in self
                 .sink
                 .annual
                 .iter()
                 .zip(p.downtime.chunks_exact_mut(PENDING_YEARS))
                 .zip(p.loss.chunks_exact_mut(PENDING_YEARS))
+                .enumerate()
             {
-                let (downtime, loss) = (&mut downtime[..n], &mut loss[..n]);
+                let records = self.sink.downtime_of[i] == i;
+                let (downtime, loss) =
+                    (&mut downtime[..if records { n } else { 0 }], &mut loss[..n]);
                 downtime.sort_unstable();
                 loss.sort_unstable();
                 let mut tallies = lock(sink);
@@ -476,6 +489,11 @@ impl<'a> Years<'a> {
             disaster_prices.push(DisasterPrices::new(&setting.scenario, config, prices)?);
         }
         let of_type = Disaster::ALL.map(|d| of.iter().map(|o| o[d.index()] as u32).collect());
+        let run_tuples: Vec<[usize; 4]> = of.iter().map(|o| o.map(|c| runs[c])).collect();
+        let downtime_of = run_tuples
+            .iter()
+            .map(|t| run_tuples.iter().position(|x| x == t).unwrap_or(0))
+            .collect();
         Ok(Years {
             base,
             settings,
@@ -487,6 +505,7 @@ impl<'a> Years<'a> {
             by_type,
             compiled,
             runs,
+            downtime_of,
             prices: disaster_prices,
             strategies: settings.iter().map(|s| s.strategy).collect(),
             poissons: base
@@ -569,6 +588,7 @@ impl<'a> Years<'a> {
         let sink = Sink {
             annual: tallies(self.settings.len()),
             times: tallies(self.heads.len()),
+            downtime_of: self.downtime_of.clone(),
         };
         let mut acc = runner::run_range(
             &config,
@@ -587,6 +607,12 @@ impl<'a> Years<'a> {
         let (components, spend) = (acc.components, acc.spend);
         let inner =
             |m: Mutex<(Tally, Tally)>| m.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut annual: Vec<(Tally, Tally)> = sink.annual.into_iter().map(inner).collect();
+        for (i, &first) in self.downtime_of.iter().enumerate() {
+            if first != i {
+                annual[i].0 = annual[first].0.clone();
+            }
+        }
         Ok(FirstPass {
             components: components
                 .into_iter()
@@ -598,14 +624,11 @@ impl<'a> Years<'a> {
                 .collect(),
             annual: spend
                 .into_iter()
-                .zip(sink.annual)
-                .map(|(disaster_cost, tallies)| {
-                    let (downtime, loss) = inner(tallies);
-                    AnnualStats {
-                        downtime,
-                        loss,
-                        disaster_cost,
-                    }
+                .zip(annual)
+                .map(|(disaster_cost, (downtime, loss))| AnnualStats {
+                    downtime,
+                    loss,
+                    disaster_cost,
                 })
                 .collect(),
         })
@@ -688,6 +711,11 @@ impl<'a> Years<'a> {
         for (spend, y) in acc.spend.iter_mut().zip(&w.year) {
             spend.record(round(y.2));
         }
+        debug_assert!(
+            (self.downtime_of.iter().enumerate())
+                .all(|(i, &first)| w.year[i].0.to_bits() == w.year[first].0.to_bits()),
+            "settings that run the same runbooks have the same downtime"
+        );
         acc.add_year(w.year.iter().map(|y| (round(y.0), round(y.1 / 100.0))));
     }
 
@@ -770,6 +798,7 @@ mod tests {
         let sink = Sink {
             annual: tallies(2),
             times: tallies(0),
+            downtime_of: vec![0, 1],
         };
         let mut direct = [(Tally::new(), Tally::new()), (Tally::new(), Tally::new())];
         let mut acc = FirstAcc::new(&sink);

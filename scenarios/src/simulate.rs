@@ -841,8 +841,8 @@ impl Compiled {
         let mut outcome = self.settle(scenario, trial, strategy, recovery, &trial.backup);
         // Failback once the primary is repaired: resync what was written meanwhile.
         let draw = &trial.draw;
-        outcome.failback = (draw.disaster == Disaster::RegionLoss && !outcome.primary_first)
-            .then(|| match &self.failback[strategy.index()] {
+        if draw.disaster == Disaster::RegionLoss && !outcome.primary_first {
+            outcome.failback = Some(match &self.failback[strategy.index()] {
                 None => 0.0,
                 Some((runbook, resync)) => {
                     let written = draw.write_rate * (draw.outage - recovery).max(0.0);
@@ -856,6 +856,7 @@ impl Compiled {
                     (total - online).max(0.0)
                 }
             });
+        }
         outcome
     }
 
