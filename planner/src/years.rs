@@ -205,8 +205,16 @@ fn key(setting: &Setting, disaster: Disaster) -> (Key, Reads) {
 /// `x.round().max(0.0) as u64`, without a call to the C library's `round` (three per setting
 /// and year): for `x ≥ 0` below 2^52, `x − trunc(x)` is exact, so comparing it with ½ rounds
 /// half away from zero as `round` does; from 2^52 up every `f64` is a whole number.
+///
+/// Below 2^52 (every figure in practice) the conversions go through `i64`, which the processor
+/// converts in one instruction each way (`u64` takes several).
 fn round(x: f64) -> u64 {
+    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
     let x = x.max(0.0);
+    if x < EXACT {
+        let whole = x as i64;
+        return (whole + i64::from(x - whole as f64 >= 0.5)) as u64;
+    }
     let whole = x as u64;
     whole.saturating_add(u64::from(x - whole as f64 >= 0.5))
 }
@@ -353,7 +361,9 @@ impl<'s> FirstAcc<'s> {
                     tallies.1.record(loss);
                 }
             }
-            p.downtime[i * PENDING_YEARS + k] = d;
+            if records {
+                p.downtime[i * PENDING_YEARS + k] = d;
+            }
             p.loss[i * PENDING_YEARS + k] = l;
         }
         p.years += 1;
