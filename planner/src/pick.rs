@@ -432,13 +432,14 @@ fn unchanged(plan: &Plan, scenario: &Scenario) -> Vec<Unchanged> {
         .filter(|&d| {
             plan.evaluated.iter().all(|a| {
                 plan.evaluated.iter().all(|b| {
-                    let k = |e: &crate::Evaluated| {
+                    // Borrowed, not cloned: this runs for every pair of settings.
+                    fn k(e: &crate::Evaluated) -> (u64, &Option<String>, bool) {
                         (
                             e.setting.knobs.backup_interval.to_bits(),
-                            e.setting.knobs.storage_tier.clone(),
+                            &e.setting.knobs.storage_tier,
                             e.setting.knobs.point_in_time,
                         )
-                    };
+                    }
                     k(a) != k(b) || a.components[d.index()] == b.components[d.index()]
                 })
             })

@@ -6,13 +6,16 @@
 //! disaster type reads only some of its knobs: region loss reads the strategy's own knobs (and
 //! the backup knobs where backups serve it), the shared runbooks read the backup knobs and what
 //! they use of the strategy. Settings whose recovery reads the same values share one
-//! [`Component`]: it is simulated once per disaster and its outcome is reused, exactly. Each
-//! setting then adds up its year: downtime, losses, and what its own footprint spends.
+//! [`Component`]: it is simulated once per disaster and its outcome is reused, exactly. The
+//! disaster itself is drawn once for all components (its draws read no knob), and components
+//! that differ only in the backup knobs (interval, point-in-time restore) run one recovery
+//! runbook between them: only their data question (the RPO) is answered apart. Each setting
+//! then adds up its year: downtime, losses, and what its own footprint spends.
 
 use rand_distr::{Distribution, Poisson};
 use scenarios::model::{DbReplication, Failover, Objective};
 use scenarios::runbooks::{Action, StepDef};
-use scenarios::simulate::{Compiled, Outcome, Worker, shared_runbook_knobs};
+use scenarios::simulate::{Compiled, Outcome, Trial, Worker, shared_runbook_knobs};
 use scenarios::{Disaster, Scenario, Strategy};
 use sim_core::rng::stream_rng;
 use sim_core::runner::{self, Merge, RunConfig};
@@ -129,6 +132,20 @@ struct Key {
     point_in_time: Option<bool>,
 }
 
+impl Key {
+    /// What the recovery runbook reads: the key without the knobs that only the data question
+    /// (the RPO) reads. The backup interval and point-in-time restore enter no compiled runbook
+    /// (`runbooks::compile` reads neither); the storage tier does, through retrievals, and
+    /// stays.
+    fn runbook(&self) -> Key {
+        Key {
+            interval: None,
+            point_in_time: None,
+            ..self.clone()
+        }
+    }
+}
+
 fn steps_of(scenario: &Scenario, strategy: Strategy, disaster: Disaster) -> &[StepDef] {
     match disaster {
         Disaster::RegionLoss => &scenario.strategies[strategy.index()].runbook,
@@ -188,8 +205,16 @@ fn key(setting: &Setting, disaster: Disaster) -> (Key, Reads) {
 /// `x.round().max(0.0) as u64`, without a call to the C library's `round` (three per setting
 /// and year): for `x ≥ 0` below 2^52, `x − trunc(x)` is exact, so comparing it with ½ rounds
 /// half away from zero as `round` does; from 2^52 up every `f64` is a whole number.
+///
+/// Below 2^52 (every figure in practice) the conversions go through `i64`, which the processor
+/// converts in one instruction each way (`u64` takes several).
 fn round(x: f64) -> u64 {
+    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
     let x = x.max(0.0);
+    if x < EXACT {
+        let whole = x as i64;
+        return (whole + i64::from(x - whole as f64 >= 0.5)) as u64;
+    }
     let whole = x as u64;
     whole.saturating_add(u64::from(x - whole as f64 >= 0.5))
 }
@@ -214,6 +239,15 @@ pub(crate) struct Years<'a> {
     by_type: [Vec<usize>; 4],
     /// Per component: the compiled runbooks of its representative.
     compiled: Vec<Compiled>,
+    /// Per setting: the first setting whose components run the same runbooks
+    /// ([`Years::runs`]). Their annual downtimes are the same, bit for bit (the RTO of a
+    /// component is that of its runbook's run, capped by the disaster's outage), so only the
+    /// first records them; the others get a copy of its tally.
+    downtime_of: Vec<usize>,
+    /// Per component: the first component of its type whose recovery runs the same runbook
+    /// (it differs at most in the backup knobs, which only the data question reads); its time
+    /// to bring the service back serves both.
+    runs: Vec<usize>,
     prices: Vec<DisasterPrices>,
     /// Per setting: its strategy (read in the loop over settings; a setting is large).
     strategies: Vec<Strategy>,
@@ -223,6 +257,9 @@ pub(crate) struct Years<'a> {
 /// A worker's scratch space for one year.
 struct YearWorker {
     sim: Worker,
+    /// Per component: when its service was back after the current disaster (set for the
+    /// components that run their runbook, read by those that share it).
+    service: Vec<f64>,
     /// Per component of this disaster's type: its outcome, the outage, the write rate, the
     /// losses (cents).
     outcomes: Vec<Option<(Outcome, f64, f64, f64)>>,
@@ -243,6 +280,9 @@ const PENDING_YEARS: usize = 4096;
 struct Sink {
     annual: Vec<Mutex<(Tally, Tally)>>,
     times: Vec<Mutex<(Tally, Tally)>>,
+    /// Per setting: the setting whose annual downtime it records ([`Years::downtime_of`]);
+    /// the others' downtime tallies are copies of it, made at the end.
+    downtime_of: Vec<usize>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -308,8 +348,10 @@ impl<'s> FirstAcc<'s> {
         let k = p.years;
         for (i, (downtime, loss)) in figures.enumerate() {
             // Values from u32::MAX up (never in practice) are recorded at once; u32::MAX is
-            // held in their place and skipped when flushing.
-            let (d, l) = (hold(downtime), hold(loss));
+            // held in their place and skipped when flushing. Only the settings that record
+            // their downtime hold it.
+            let records = self.sink.downtime_of[i] == i;
+            let (d, l) = (if records { hold(downtime) } else { 0 }, hold(loss));
             if d == u32::MAX || l == u32::MAX {
                 let mut tallies = lock(&self.sink.annual[i]);
                 if d == u32::MAX {
@@ -319,7 +361,9 @@ impl<'s> FirstAcc<'s> {
                     tallies.1.record(loss);
                 }
             }
-            p.downtime[i * PENDING_YEARS + k] = d;
+            if records {
+                p.downtime[i * PENDING_YEARS + k] = d;
+            }
             p.loss[i * PENDING_YEARS + k] = l;
         }
         p.years += 1;
@@ -330,14 +374,17 @@ impl<'s> FirstAcc<'s> {
         let p = &mut self.pending;
         let n = p.years;
         if n > 0 {
-            for ((sink, downtime), loss) in self
+            for (i, ((sink, downtime), loss)) in self
                 .sink
                 .annual
                 .iter()
                 .zip(p.downtime.chunks_exact_mut(PENDING_YEARS))
                 .zip(p.loss.chunks_exact_mut(PENDING_YEARS))
+                .enumerate()
             {
-                let (downtime, loss) = (&mut downtime[..n], &mut loss[..n]);
+                let records = self.sink.downtime_of[i] == i;
+                let (downtime, loss) =
+                    (&mut downtime[..if records { n } else { 0 }], &mut loss[..n]);
                 downtime.sort_unstable();
                 loss.sort_unstable();
                 let mut tallies = lock(sink);
@@ -422,6 +469,7 @@ impl<'a> Years<'a> {
         let mut by_type: [Vec<usize>; 4] = Default::default();
         let mut of = Vec::with_capacity(settings.len());
         let mut compiled = Vec::new();
+        let mut runs = Vec::new();
         for (i, setting) in settings.iter().enumerate() {
             let mut mine = [0; 4];
             for d in Disaster::ALL {
@@ -429,6 +477,12 @@ impl<'a> Years<'a> {
                 mine[d.index()] = match keys.iter().position(|x| *x == k) {
                     Some(c) => c,
                     None => {
+                        let runbook = k.runbook();
+                        runs.push(
+                            keys.iter()
+                                .position(|x| x.runbook() == runbook)
+                                .unwrap_or(keys.len()),
+                        );
                         keys.push(k);
                         heads.push((d, i, reads));
                         by_type[d.index()].push(heads.len() - 1);
@@ -445,6 +499,11 @@ impl<'a> Years<'a> {
             disaster_prices.push(DisasterPrices::new(&setting.scenario, config, prices)?);
         }
         let of_type = Disaster::ALL.map(|d| of.iter().map(|o| o[d.index()] as u32).collect());
+        let run_tuples: Vec<[usize; 4]> = of.iter().map(|o| o.map(|c| runs[c])).collect();
+        let downtime_of = run_tuples
+            .iter()
+            .map(|t| run_tuples.iter().position(|x| x == t).unwrap_or(0))
+            .collect();
         Ok(Years {
             base,
             settings,
@@ -455,6 +514,8 @@ impl<'a> Years<'a> {
             heads,
             by_type,
             compiled,
+            runs,
+            downtime_of,
             prices: disaster_prices,
             strategies: settings.iter().map(|s| s.strategy).collect(),
             poissons: base
@@ -477,19 +538,29 @@ impl<'a> Years<'a> {
             .map(|p| p.as_ref().map_or(0, |p| p.sample(&mut rng) as u64))
     }
 
-    /// Recovers component `c` from disaster `index` of type `disaster`.
-    fn recover(
-        &self,
-        c: usize,
-        disaster: Disaster,
-        index: u64,
-        worker: &mut Worker,
-    ) -> (Outcome, f64, f64) {
+    /// Disaster `index` of type `disaster`, drawn once for every component of the type: a
+    /// trial's draws do not depend on the knobs of a setting (the backup phase is a share of
+    /// the interval of the setting that recovers; [`Compiled::outcome`]).
+    fn trial(&self, disaster: Disaster, index: u64) -> Option<Trial> {
+        let &c = self.by_type[disaster.index()].first()?;
+        Some(self.compiled[c].trial(self.base, self.seed, index, Some(disaster)))
+    }
+
+    /// When component `c`'s service is back after a trial: its own runbook run, or the time
+    /// of the component it shares its runbook with (`service`, filled in component order).
+    fn service_back(&self, c: usize, trial: &Trial, worker: &mut Worker, service: &[f64]) -> f64 {
+        let run = self.runs[c];
+        if run < c {
+            return service[run];
+        }
+        let strategy = self.settings[self.heads[c].1].strategy;
+        self.compiled[c].service_back(trial, strategy, worker)
+    }
+
+    /// Component `c`'s outcome of a trial, once its service is back after `recovery` seconds.
+    fn outcome(&self, c: usize, trial: &Trial, recovery: f64) -> Outcome {
         let setting = &self.settings[self.heads[c].1];
-        let compiled = &self.compiled[c];
-        let trial = compiled.trial(&setting.scenario, self.seed, index, Some(disaster));
-        let outcome = compiled.recover(&setting.scenario, &trial, setting.strategy, worker);
-        (outcome, trial.outage(), trial.write_rate())
+        self.compiled[c].outcome(&setting.scenario, trial, setting.strategy, recovery)
     }
 
     fn objective(&self, disaster: Disaster) -> &Objective {
@@ -527,6 +598,7 @@ impl<'a> Years<'a> {
         let sink = Sink {
             annual: tallies(self.settings.len()),
             times: tallies(self.heads.len()),
+            downtime_of: self.downtime_of.clone(),
         };
         let mut acc = runner::run_range(
             &config,
@@ -534,6 +606,7 @@ impl<'a> Years<'a> {
             || FirstAcc::new(&sink),
             || YearWorker {
                 sim: Worker::new(),
+                service: vec![0.0; self.heads.len()],
                 outcomes: Vec::with_capacity(self.heads.len()),
                 year: vec![(0.0, 0.0, 0.0); self.settings.len()],
             },
@@ -544,6 +617,12 @@ impl<'a> Years<'a> {
         let (components, spend) = (acc.components, acc.spend);
         let inner =
             |m: Mutex<(Tally, Tally)>| m.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut annual: Vec<(Tally, Tally)> = sink.annual.into_iter().map(inner).collect();
+        for (i, &first) in self.downtime_of.iter().enumerate() {
+            if first != i {
+                annual[i].0 = annual[first].0.clone();
+            }
+        }
         Ok(FirstPass {
             components: components
                 .into_iter()
@@ -555,14 +634,11 @@ impl<'a> Years<'a> {
                 .collect(),
             annual: spend
                 .into_iter()
-                .zip(sink.annual)
-                .map(|(disaster_cost, tallies)| {
-                    let (downtime, loss) = inner(tallies);
-                    AnnualStats {
-                        downtime,
-                        loss,
-                        disaster_cost,
-                    }
+                .zip(annual)
+                .map(|(disaster_cost, (downtime, loss))| AnnualStats {
+                    downtime,
+                    loss,
+                    disaster_cost,
                 })
                 .collect(),
         })
@@ -606,9 +682,14 @@ impl<'a> Years<'a> {
             for _ in 0..counts[disaster.index()] {
                 let index = year * MAX_DISASTERS_PER_YEAR + slot.min(MAX_DISASTERS_PER_YEAR - 1);
                 slot += 1;
+                let Some(trial) = self.trial(disaster, index) else {
+                    continue;
+                };
+                let (outage, write_rate) = (trial.outage(), trial.write_rate());
                 for &c in &self.by_type[disaster.index()] {
-                    let (outcome, outage, write_rate) =
-                        self.recover(c, disaster, index, &mut w.sim);
+                    let recovery = self.service_back(c, &trial, &mut w.sim, &w.service);
+                    w.service[c] = recovery;
+                    let outcome = self.outcome(c, &trial, recovery);
                     acc.components[c].record_meets(&outcome, objective);
                     acc.pending.rto[c].push(ms(outcome.rto));
                     acc.pending.rpo[c].push(ms(outcome.rpo));
@@ -640,6 +721,11 @@ impl<'a> Years<'a> {
         for (spend, y) in acc.spend.iter_mut().zip(&w.year) {
             spend.record(round(y.2));
         }
+        debug_assert!(
+            (self.downtime_of.iter().enumerate())
+                .all(|(i, &first)| w.year[i].0.to_bits() == w.year[first].0.to_bits()),
+            "settings that run the same runbooks have the same downtime"
+        );
         acc.add_year(w.year.iter().map(|y| (round(y.0), round(y.1 / 100.0))));
     }
 
@@ -658,11 +744,15 @@ impl<'a> Years<'a> {
             chunk_size: YEARS_PER_CHUNK,
             threads: self.threads,
         };
+        // The components listed and those whose runbook they run, in component order.
+        let mut run: Vec<usize> = which.iter().flat_map(|&c| [c, self.runs[c]]).collect();
+        run.sort_unstable();
+        run.dedup();
         let acc = runner::run(
             &config,
             || ExtraAcc(which.iter().map(|_| TypeStats::new()).collect()),
-            Worker::new,
-            |i, worker, acc| {
+            || (Worker::new(), vec![0.0; self.heads.len()]),
+            |i, (worker, service), acc| {
                 let year = start + i;
                 let counts = self.counts(year);
                 let mut slot = 0u64;
@@ -671,11 +761,19 @@ impl<'a> Years<'a> {
                         let index =
                             year * MAX_DISASTERS_PER_YEAR + slot.min(MAX_DISASTERS_PER_YEAR - 1);
                         slot += 1;
-                        for (q, &c) in which.iter().enumerate() {
-                            if self.heads[c].0 == disaster {
-                                let (outcome, _, _) = self.recover(c, disaster, index, worker);
-                                acc.0[q].record(&outcome, self.objective(disaster));
-                            }
+                        let mine = |&&c: &&usize| self.heads[c].0 == disaster;
+                        if !run.iter().any(|c| mine(&c)) {
+                            continue;
+                        }
+                        let Some(trial) = self.trial(disaster, index) else {
+                            continue;
+                        };
+                        for &c in run.iter().filter(mine) {
+                            service[c] = self.service_back(c, &trial, worker, service);
+                        }
+                        for (q, &c) in which.iter().enumerate().filter(|(_, c)| mine(c)) {
+                            let outcome = self.outcome(c, &trial, service[c]);
+                            acc.0[q].record(&outcome, self.objective(disaster));
                         }
                     }
                 }
@@ -710,6 +808,7 @@ mod tests {
         let sink = Sink {
             annual: tallies(2),
             times: tallies(0),
+            downtime_of: vec![0, 1],
         };
         let mut direct = [(Tally::new(), Tally::new()), (Tally::new(), Tally::new())];
         let mut acc = FirstAcc::new(&sink);
@@ -738,6 +837,45 @@ mod tests {
             assert!(held.0.same_as(&d.0) && held.1.same_as(&d.1));
             assert_eq!(held.0.count(), 2 * PENDING_YEARS as u64 + 5);
         }
+    }
+
+    #[test]
+    fn one_draw_and_shared_runbooks_give_each_components_own_recovery() {
+        // Every component of the reference, recovered as the simulator recovers its
+        // representative setting (the trial drawn from the setting's scenario, its own
+        // runbook run), against the plan's way: one trial per disaster for every component,
+        // one run per runbook shared by components that differ only in backup knobs.
+        let base = scenarios::reference().expect("reference");
+        let catalog = pricing::Catalog::embedded().expect("embedded catalog");
+        let prices = Prices::new(
+            &catalog,
+            &base.recovery_region,
+            base.pricing.fallback_region.as_deref(),
+        );
+        let settings = crate::settings(&base, &prices);
+        let years = Years::new(&base, &settings, &prices, 3, 1).expect("years");
+        let shared = (0..years.heads.len()).filter(|&c| years.runs[c] < c);
+        assert!(shared.count() >= 10, "the reference shares runbooks");
+        let (mut worker, mut service) = (Worker::new(), vec![f64::NAN; years.heads.len()]);
+        let mut primary_first = 0;
+        for index in 0..200 {
+            for disaster in Disaster::ALL {
+                let trial = years.trial(disaster, index).expect("a component");
+                for &c in &years.by_type[disaster.index()] {
+                    service[c] = years.service_back(c, &trial, &mut worker, &service);
+                    let planned = years.outcome(c, &trial, service[c]);
+                    let setting = &settings[years.heads[c].1];
+                    let compiled = &years.compiled[c];
+                    let own = compiled.trial(&setting.scenario, 3, index, Some(disaster));
+                    let mut direct =
+                        compiled.recover(&setting.scenario, &own, setting.strategy, &mut worker);
+                    direct.failback = None;
+                    assert_eq!(planned, direct, "component {c}, trial {index}");
+                    primary_first += u32::from(direct.primary_first);
+                }
+            }
+        }
+        assert!(primary_first > 0);
     }
 
     #[test]

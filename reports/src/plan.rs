@@ -452,8 +452,10 @@ fn line_item(l: &LineItem) -> LineItemReport {
     }
 }
 
-fn type_report(plan: &planner::Plan, i: usize, d: Disaster, scenario: &Scenario) -> TypeReport {
-    let c = &plan.components[plan.evaluated[i].components[d.index()]];
+/// The report of one component (one disaster type's outcomes, shared by the settings whose
+/// recovery from it is the same): built once, copied into each of those settings' reports.
+fn type_report(c: &planner::Component, scenario: &Scenario) -> TypeReport {
+    let d = c.disaster;
     let s = &c.stats;
     let happens = scenario.disasters[d.index()].annual_rate > 0.0;
     TypeReport {
@@ -474,6 +476,7 @@ fn setting_report(
     i: usize,
     scenario: &Scenario,
     on_frontier: bool,
+    types: &[TypeReport],
 ) -> SettingReport {
     let e = &plan.evaluated[i];
     let pooled = plan.pooled(i);
@@ -487,7 +490,7 @@ fn setting_report(
         line_items: e.monthly.iter().map(line_item).collect(),
         by_disaster: Disaster::ALL
             .iter()
-            .map(|&d| type_report(plan, i, d, scenario))
+            .map(|&d| types[e.components[d.index()]].clone())
             .collect(),
         pooled: PooledReport {
             disasters: pooled.rto.count(),
@@ -658,8 +661,13 @@ pub fn build(
     seed: u64,
 ) -> PlanReport {
     let confidence = scenario.objectives.confidence;
+    let types: Vec<TypeReport> = plan
+        .components
+        .iter()
+        .map(|c| type_report(c, scenario))
+        .collect();
     let settings: Vec<SettingReport> = (0..plan.evaluated.len())
-        .map(|i| setting_report(plan, i, scenario, pick.frontier.contains(&i)))
+        .map(|i| setting_report(plan, i, scenario, pick.frontier.contains(&i), &types))
         .collect();
     let mut warnings = scenario.warnings.clone();
     if !plan.substituted_prices.is_empty() {

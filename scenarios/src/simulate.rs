@@ -413,7 +413,9 @@ impl Default for Worker {
 struct DisasterDraw {
     disaster: Disaster,
     hour: usize,
-    backup_phase: f64,
+    /// Where the disaster falls in the backup cycle, as a share of the interval (the phase is
+    /// this times the interval of the setting that recovers, so one draw serves every setting).
+    backup_fraction: f64,
     bandwidth: f64,
     outage: f64,
     congested: bool,
@@ -436,6 +438,14 @@ struct DisasterDraw {
     apply_lag: f64,
     /// Age of the latest point-in-time-restorable instant, seconds.
     restorable_lag: f64,
+}
+
+impl DisasterDraw {
+    /// Seconds since the latest backup started, under the scenario's backup interval (the very
+    /// product `unit × interval` the draw used to take, so results are unchanged).
+    fn backup_phase(&self, scenario: &Scenario) -> f64 {
+        self.backup_fraction * scenario.backups.interval
+    }
 }
 
 fn ms(seconds: f64) -> u64 {
@@ -564,7 +574,7 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
     let index = cumulative.iter().position(|c| u < *c).unwrap_or(3);
     let disaster = Disaster::ALL[index];
     let hour = ((unit_f64(rng) * 24.0) as usize).min(23);
-    let backup_phase = unit_f64(rng) * scenario.backups.interval;
+    let backup_fraction = unit_f64(rng);
     let bandwidth = scenario.replication.bandwidth.sample(rng);
     // Every draw below happens whatever the type, so streams stay aligned across types.
     let region = &scenario.disasters[Disaster::RegionLoss.index()];
@@ -613,7 +623,7 @@ fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -
     DisasterDraw {
         disaster,
         hour,
-        backup_phase,
+        backup_fraction,
         bandwidth,
         outage,
         congested,
@@ -678,7 +688,10 @@ pub fn newest_backup_age(
 }
 
 /// One disaster, drawn once and shared by every strategy (and every knob setting) that
-/// recovers from it.
+/// recovers from it. Its draws depend on no plan knob: where the disaster falls in the backup
+/// cycle is kept as a share of the interval, and the newest usable backup is looked up for the
+/// scenario that recovers ([`Compiled::recover`] caches that answer here, for the four
+/// strategies of one scenario; [`Compiled::outcome`] looks it up afresh for each setting).
 pub struct Trial {
     seed: u64,
     index: u64,
@@ -823,18 +836,76 @@ impl Compiled {
         strategy: Strategy,
         worker: &mut Worker,
     ) -> Outcome {
-        let s = strategy.index();
-        let draw = &trial.draw;
-        let d = draw.disaster.index();
-        worker.params = trial.params;
         let mut srng = stream_rng(trial.seed, trial.index, STREAM_RECOVERY);
+        let recovery = self.run_service(trial, strategy, worker, &mut srng, true);
+        let mut outcome = self.settle(scenario, trial, strategy, recovery, &trial.backup);
+        // Failback once the primary is repaired: resync what was written meanwhile.
+        let draw = &trial.draw;
+        if draw.disaster == Disaster::RegionLoss && !outcome.primary_first {
+            outcome.failback = Some(match &self.failback[strategy.index()] {
+                None => 0.0,
+                Some((runbook, resync)) => {
+                    let written = draw.write_rate * (draw.outage - recovery).max(0.0);
+                    worker.params[params::RESYNC_SECONDS.0 as usize] =
+                        written / draw.bandwidth.max(1.0);
+                    let total = worker.engine.run(runbook, &worker.params, &mut srng);
+                    let online = resync
+                        .iter()
+                        .map(|&id| worker.engine.finish(id))
+                        .fold(0.0, f64::max);
+                    (total - online).max(0.0)
+                }
+            });
+        }
+        outcome
+    }
+
+    /// When the service of `strategy` is back after a trial's disaster (seconds): its recovery
+    /// runbook run exactly as [`Compiled::recover`] runs it, without the critical path and the
+    /// failback. Settings whose compiled runbook for the disaster is the same get the same time
+    /// from the same trial, whatever their backup knobs (the runbook reads none of them).
+    pub fn service_back(&self, trial: &Trial, strategy: Strategy, worker: &mut Worker) -> f64 {
+        let mut srng = stream_rng(trial.seed, trial.index, STREAM_RECOVERY);
+        self.run_service(trial, strategy, worker, &mut srng, false)
+    }
+
+    /// [`Compiled::recover`]'s outcome, without the failback (`None`), from the time the
+    /// service is back ([`Compiled::service_back`]). `scenario` is the scenario the trial was
+    /// drawn from or a setting of it that differs only in its backup knobs (interval,
+    /// retention, storage tier, point-in-time restore), such as a plan's settings: the trial's
+    /// draws do not depend on them, and the backup question is answered here for `scenario`.
+    pub fn outcome(
+        &self,
+        scenario: &Scenario,
+        trial: &Trial,
+        strategy: Strategy,
+        recovery: f64,
+    ) -> Outcome {
+        self.settle(scenario, trial, strategy, recovery, &OnceCell::new())
+    }
+
+    /// Runs the recovery runbook on `srng` (restarted by the caller); returns when the service
+    /// is back, and leaves the critical path in `worker.paths[strategy]` if `path`.
+    fn run_service(
+        &self,
+        trial: &Trial,
+        strategy: Strategy,
+        worker: &mut Worker,
+        srng: &mut SimRng,
+        path: bool,
+    ) -> f64 {
+        let s = strategy.index();
+        let d = trial.draw.disaster.index();
+        worker.params = trial.params;
         let makespan = worker
             .engine
-            .run(&self.recovery[s][d], &worker.params, &mut srng);
+            .run(&self.recovery[s][d], &worker.params, srng);
         // The service is back when the last step it waits for is done (background steps go on).
-        let recovery = match &self.foreground[s][d] {
+        match &self.foreground[s][d] {
             None => {
-                worker.engine.critical_path(&mut worker.paths[s]);
+                if path {
+                    worker.engine.critical_path(&mut worker.paths[s]);
+                }
                 makespan
             }
             Some(service) => {
@@ -849,25 +920,41 @@ impl Compiled {
                         });
                 match last {
                     Some(end) => {
-                        engine.critical_path_to(end, &mut worker.paths[s]);
+                        if path {
+                            engine.critical_path_to(end, &mut worker.paths[s]);
+                        }
                         engine.finish(end)
                     }
                     None => makespan,
                 }
             }
-        };
+        }
+    }
+
+    /// The outcome of a recovery that brought the service back after `recovery` seconds,
+    /// without the failback; `backup` caches the age of the newest usable backup for
+    /// `scenario`'s backup knobs.
+    fn settle(
+        &self,
+        scenario: &Scenario,
+        trial: &Trial,
+        strategy: Strategy,
+        recovery: f64,
+        backup: &OnceCell<Option<f64>>,
+    ) -> Outcome {
+        let draw = &trial.draw;
         let primary_first = recovery > draw.outage;
         let rto = recovery.min(draw.outage);
         // Within one trial every strategy asks the same backup question (the disaster type
         // fixes it), so the answer is computed once.
         let mut no_backup = false;
         let mut from_backup = |copied: bool, cutoff: f64| {
-            let age = *trial.backup.get_or_init(|| {
+            let age = *backup.get_or_init(|| {
                 newest_backup_age(
                     scenario,
                     trial.seed,
                     trial.index,
-                    draw.backup_phase,
+                    draw.backup_phase(scenario),
                     cutoff,
                     copied,
                 )
@@ -931,31 +1018,13 @@ impl Compiled {
                 }
             }
         };
-        // Failback once the primary is repaired: resync what was written meanwhile.
-        let failback =
-            (draw.disaster == Disaster::RegionLoss && !primary_first).then(|| {
-                match &self.failback[s] {
-                    None => 0.0,
-                    Some((runbook, resync)) => {
-                        let written = draw.write_rate * (draw.outage - recovery).max(0.0);
-                        worker.params[params::RESYNC_SECONDS.0 as usize] =
-                            written / draw.bandwidth.max(1.0);
-                        let total = worker.engine.run(runbook, &worker.params, &mut srng);
-                        let online = resync
-                            .iter()
-                            .map(|&id| worker.engine.finish(id))
-                            .fold(0.0, f64::max);
-                        (total - online).max(0.0)
-                    }
-                }
-            });
         Outcome {
             rto,
             rpo,
             recovery,
             primary_first,
             no_usable_backup: no_backup,
-            failback,
+            failback: None,
         }
     }
 }
@@ -992,7 +1061,7 @@ impl Compiled {
                         scenario,
                         trial.seed,
                         trial.index,
-                        trial.draw.backup_phase,
+                        trial.draw.backup_phase(scenario),
                         0.0,
                         true,
                     )
