@@ -172,9 +172,6 @@ struct StepDef {
     deps: Vec<StepId>,
     /// Steps that depend on this one, ascending.
     dependents: Vec<StepId>,
-    /// A delay or milestone that holds no pool: nothing shared binds it, so its finish is known
-    /// when it starts and it is resolved then, without an event (set by `build`).
-    inline: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -205,6 +202,10 @@ struct RunbookInner {
     pools: Vec<PoolDef>,
     launchers: Vec<LauncherDef>,
     param_count: usize,
+    /// Every step's state at the start of a run (copied by `Engine::reset`).
+    initial: Vec<StepState>,
+    /// The steps with no dependency, ascending.
+    roots: Vec<u32>,
 }
 
 /// Builds a [`Runbook`], checking every piece as it is added and the whole graph at the end.
@@ -337,7 +338,6 @@ impl RunbookBuilder {
             pools: Vec::new(),
             deps: Vec::new(),
             dependents: Vec::new(),
-            inline: false,
         });
         Ok(id)
     }
@@ -449,10 +449,6 @@ impl RunbookBuilder {
             }
         }
         // Dependents were pushed in ascending order of `i`, so each list is already sorted.
-        for step in &mut steps {
-            step.inline =
-                matches!(step.work, Work::Delay { .. } | Work::Milestone) && step.pools.is_empty();
-        }
         if let Some(cycle) = find_cycle(&steps) {
             return Err(RunbookError::Cycle {
                 steps: cycle.iter().map(|&i| steps[i].name.clone()).collect(),
@@ -481,6 +477,18 @@ impl RunbookBuilder {
 
         Ok(Runbook {
             inner: Arc::new(RunbookInner {
+                initial: steps
+                    .iter()
+                    .map(|s| StepState {
+                        waiting_deps: s.deps.len() as u32,
+                        inline: matches!(s.work, Work::Delay { .. } | Work::Milestone)
+                            && s.pools.is_empty(),
+                        ..NOT_STARTED
+                    })
+                    .collect(),
+                roots: (0..steps.len() as u32)
+                    .filter(|&i| steps[i as usize].deps.is_empty())
+                    .collect(),
                 steps,
                 links: self.links,
                 pools: self.pools,
@@ -620,6 +628,9 @@ struct StepState {
     /// How many of the step's pools (in ascending order) it holds a slot of.
     pools_held: u32,
     done: bool,
+    /// A delay or milestone that holds no pool: nothing shared binds it, so its finish is known
+    /// when it starts and it is resolved then, without an event (fixed per runbook).
+    inline: bool,
     ready: f64,
     start: f64,
     finish: f64,
@@ -653,6 +664,7 @@ const NOT_STARTED: StepState = StepState {
     critical_dep: NO_STEP,
     pools_held: 0,
     done: false,
+    inline: false,
     ready: f64::INFINITY,
     start: f64::INFINITY,
     finish: f64::INFINITY,
@@ -744,7 +756,7 @@ pub struct Engine {
     last_done: u32,
     /// The time of the event being processed (0 before the first).
     now: f64,
-    /// Inline steps (see `StepDef::inline`) started but not yet completed, with their finish.
+    /// Inline steps (see `StepState::inline`) started but not yet completed, with their finish.
     resolved: Vec<(u32, f64)>,
     /// Tests only: every step through events, as before inline steps (to compare both).
     events_only: bool,
@@ -776,11 +788,9 @@ impl Engine {
         self.reset(rb, params);
         let mut cx = Ctx { rb, params, rng };
 
-        for i in 0..rb.steps.len() {
-            if rb.steps[i].deps.is_empty() {
-                self.make_ready(&mut cx, i, 0.0);
-                self.drain(&mut cx);
-            }
+        for &i in &rb.roots {
+            self.make_ready(&mut cx, i as usize, 0.0);
+            self.drain(&mut cx);
         }
         while let Some(event) = self.queue.pop() {
             let t = event.time;
@@ -822,10 +832,7 @@ impl Engine {
         self.queue.clear();
         self.seq = 0;
         self.steps.clear();
-        self.steps.extend(rb.steps.iter().map(|s| StepState {
-            waiting_deps: s.deps.len() as u32,
-            ..NOT_STARTED
-        }));
+        self.steps.extend_from_slice(&rb.initial);
         if self.work.len() < rb.steps.len() {
             self.work.resize(rb.steps.len(), WorkState::default());
         }
@@ -905,19 +912,19 @@ impl Engine {
 
     fn begin<R: Rng + ?Sized>(&mut self, cx: &mut Ctx<'_, R>, s: usize, t: f64) {
         self.steps[s].start = t;
-        let def = &cx.rb.steps[s];
-        match &def.work {
+        let inline = self.steps[s].inline && !self.events_only;
+        match &cx.rb.steps[s].work {
             Work::Delay { duration, scale } => {
                 let d = duration.sample(cx.rng) * scale.resolve(cx.params);
                 let finish = t + non_negative(d);
-                if def.inline && !self.events_only {
+                if inline {
                     self.resolved.push((s as u32, finish));
                 } else {
                     self.push(finish, EventKind::Finish(s as u32));
                 }
             }
             Work::Milestone => {
-                if def.inline && !self.events_only {
+                if inline {
                     self.resolved.push((s as u32, t));
                 } else {
                     self.push(t, EventKind::Finish(s as u32));
@@ -1232,7 +1239,7 @@ impl Engine {
             self.steps[d].waiting_deps -= 1;
             if self.steps[d].waiting_deps == 0 {
                 let ready = self.steps[self.steps[d].critical_dep as usize].finish;
-                if ready <= self.now || cx.rb.steps[d].inline {
+                if self.steps[d].inline || ready <= self.now {
                     self.make_ready(cx, d, ready);
                 } else {
                     self.push(ready, EventKind::Ready(d as u32));
