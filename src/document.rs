@@ -69,20 +69,19 @@ pub fn run(args: &ReportArgs) -> Result<ExitStatus, Failure> {
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    let document = reports::document::build(
-        &Runs {
-            scenario: &scenario,
-            file: &file,
-            seed: args.seed,
-            results: &results,
-            plan: &plan,
-            pick: &pick,
-        },
-        Assumptions {
-            command: command(args, years, format),
-            differences,
-        },
-    );
+    let runs = Runs {
+        scenario: &scenario,
+        file: &file,
+        seed: args.seed,
+        results: &results,
+        plan: &plan,
+        pick: &pick,
+    };
+    let assumptions = Assumptions {
+        command: command(args, years, format),
+        differences,
+    };
+    let document = crate::on_threads(run.threads, || reports::document::build(&runs, assumptions));
     if !args.quiet {
         for warning in document.plan.warnings.iter().skip(scenario.warnings.len()) {
             eprintln!("warning: {warning}");

@@ -219,6 +219,19 @@ impl Samples {
     }
 }
 
+/// Runs `work` on a rayon pool of `threads` threads, so that what the libraries do in parallel
+/// (building a plan report) keeps to the threads asked for. Should no pool be made, `work` runs
+/// on rayon's global pool: same result, other threads.
+pub fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
 /// Runs `work` while a progress bar on stderr follows `progress` (`unit`s done out of
 /// `total`), when `show` and stderr is a terminal. When `show`, a warning is printed once if
 /// the run, at the rate measured over its first seconds, would take more than an hour.

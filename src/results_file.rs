@@ -466,7 +466,7 @@ fn restore_plan(record: &PlanRecord) -> Result<planner::years::FirstPass, String
         .map(|(i, a)| {
             let at = format!("plan.settings[{i}]");
             let stats = planner::AnnualStats {
-                downtime: tally(&a.downtime, &at)?,
+                downtime: std::sync::Arc::new(tally(&a.downtime, &at)?),
                 loss: tally(&a.loss, &at)?,
                 disaster_cost: Total {
                     count: a.disaster_cost_count,

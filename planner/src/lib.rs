@@ -14,6 +14,7 @@ pub mod cost;
 pub mod pick;
 pub mod years;
 
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use pricing::{Catalog, PriceError, Usd};
@@ -199,8 +200,9 @@ fn apply(base: &Scenario, strategy: Strategy, knobs: &Knobs) -> Scenario {
 /// tallies keep these histograms small: there is one pair per setting.
 #[derive(Clone, Debug)]
 pub struct AnnualStats {
-    /// Downtime per year.
-    pub downtime: Tally,
+    /// Downtime per year: one tally shared by the settings that run the same runbooks (their
+    /// downtime is the same; losses differ with what lost data costs).
+    pub downtime: Arc<Tally>,
     /// Losses (downtime and lost data) per year.
     pub loss: Tally,
     /// Infrastructure and fees spent on disasters per year.
@@ -209,7 +211,7 @@ pub struct AnnualStats {
 
 impl AnnualStats {
     fn merge(&mut self, other: &AnnualStats) {
-        self.downtime.merge(&other.downtime);
+        Arc::make_mut(&mut self.downtime).merge(&other.downtime);
         self.loss.merge(&other.loss);
         self.disaster_cost.merge(&other.disaster_cost);
     }

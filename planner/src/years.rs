@@ -21,7 +21,7 @@ use sim_core::rng::stream_rng;
 use sim_core::runner::{self, Merge, RunConfig};
 use sim_core::stats::{Proportion, Tally, Total};
 use std::sync::atomic::AtomicU64;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::cost::{DisasterPrices, Prices};
 use crate::{AnnualStats, PlanError, Setting};
@@ -434,6 +434,11 @@ impl FirstPass {
 }
 
 impl Merge for FirstAcc<'_> {
+    /// Each accumulator's held figures go to the sink, the accumulators in parallel.
+    fn finish(&mut self) {
+        self.flush();
+    }
+
     fn merge(&mut self, mut other: Self) {
         self.flush();
         other.flush();
@@ -600,7 +605,7 @@ impl<'a> Years<'a> {
             times: tallies(self.heads.len()),
             downtime_of: self.downtime_of.clone(),
         };
-        let mut acc = runner::run_range(
+        let acc = runner::run_range(
             &config,
             range,
             || FirstAcc::new(&sink),
@@ -613,14 +618,20 @@ impl<'a> Years<'a> {
             |year, w, acc| self.live_year(year, w, acc),
             progress,
         )?;
-        acc.flush();
         let (components, spend) = (acc.components, acc.spend);
         let inner =
             |m: Mutex<(Tally, Tally)>| m.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let mut annual: Vec<(Tally, Tally)> = sink.annual.into_iter().map(inner).collect();
+        let mut annual: Vec<(Arc<Tally>, Tally)> = sink
+            .annual
+            .into_iter()
+            .map(|m| {
+                let (downtime, loss) = inner(m);
+                (Arc::new(downtime), loss)
+            })
+            .collect();
         for (i, &first) in self.downtime_of.iter().enumerate() {
             if first != i {
-                annual[i].0 = annual[first].0.clone();
+                annual[i].0 = Arc::clone(&annual[first].0);
             }
         }
         Ok(FirstPass {

@@ -6,6 +6,7 @@ use planner::Knobs;
 use planner::cost::{Item, LineItem, Unit};
 use planner::pick::{Fix, LossKind, Pick, meets, type_meets};
 use pricing::Usd;
+use rayon::prelude::*;
 use scenarios::model::PickRule;
 use scenarios::units::{Kind, format_duration, format_exact};
 use scenarios::{Disaster, Scenario, Strategy};
@@ -661,12 +662,14 @@ pub fn build(
     seed: u64,
 ) -> PlanReport {
     let confidence = scenario.objectives.confidence;
+    // Each report reads many quantiles: built in parallel (on the caller's rayon pool), in order.
     let types: Vec<TypeReport> = plan
         .components
-        .iter()
+        .par_iter()
         .map(|c| type_report(c, scenario))
         .collect();
     let settings: Vec<SettingReport> = (0..plan.evaluated.len())
+        .into_par_iter()
         .map(|i| setting_report(plan, i, scenario, pick.frontier.contains(&i), &types))
         .collect();
     let mut warnings = scenario.warnings.clone();

@@ -4,8 +4,8 @@
 //! folds its trials into an accumulator and the accumulators are merged. Every trial draws
 //! from its own stream (see [`crate::rng`]) and every accumulator merge is exact integer
 //! arithmetic (see [`crate::stats`]), so the result does not depend on the number of threads
-//! or on which thread ran which chunk. Memory holds a few accumulators per thread, not
-//! one per trial.
+//! or on which thread ran which chunk. A chunk takes an accumulator no other chunk is using, so
+//! memory holds one accumulator per thread, not one per trial or per chunk.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -15,6 +15,11 @@ use rayon::prelude::*;
 /// sums, histograms), which is what makes results identical at any thread count.
 pub trait Merge: Send {
     fn merge(&mut self, other: Self);
+
+    /// Called once every trial is done, on each accumulator in parallel, before the merges
+    /// (which run one after the other): work an accumulator would otherwise do inside `merge`
+    /// belongs here. Must not change what `merge` yields.
+    fn finish(&mut self) {}
 }
 
 /// How many trials to run, and on how many threads.
@@ -89,7 +94,7 @@ impl Chunks {
 const PROGRESS_STEP: u64 = 16;
 
 /// Runs `config.trials` trials. `trial(index, worker, acc)` runs one trial into `acc`, using
-/// `worker` as scratch space (made by `new_worker`, reused across the chunks of one job).
+/// `worker` as scratch space (made by `new_worker`, reused from chunk to chunk).
 /// `progress`, if given, counts finished trials (every few trials).
 pub fn run<A, W>(
     config: &RunConfig,
@@ -129,39 +134,88 @@ where
 {
     let pool = thread_pool(config)?;
     let chunks = Chunks::of(config, &range);
+    let states = Idle::new(&new_worker, &new_acc);
     let result = pool.install(|| {
-        // Rayon starts one accumulator per job it splits off; a minimum job length of half
-        // of each thread's share keeps that to a handful (accumulators can be large) while
-        // leaving room to balance the load.
-        let min_len = (chunks.count / (2 * config.threads as u64)).max(1) as usize;
+        // One chunk at a time, so that the threads finish together; each chunk folds into an
+        // accumulator no other chunk is using (at most one per thread is ever made).
+        // (Rayon would otherwise run long stretches of chunks as one job that no idle thread
+        // can steal from.)
         (0..chunks.count as usize)
             .into_par_iter()
-            .with_min_len(min_len)
-            .fold(
-                || (new_worker(), new_acc()),
-                |(mut worker, mut acc), c| {
-                    let (start, end) = chunks.trials(c as u64);
-                    // Progress every few trials, so that slow trials still show a rate early.
-                    let mut counted = start;
-                    for index in start..end {
-                        trial(index, &mut worker, &mut acc);
-                        if let Some(p) = progress {
-                            if index + 1 - counted >= PROGRESS_STEP || index + 1 == end {
-                                p.fetch_add(index + 1 - counted, Ordering::Relaxed);
-                                counted = index + 1;
-                            }
+            .with_max_len(1)
+            .for_each(|c| {
+                let (mut worker, mut acc) = states.take();
+                let (start, end) = chunks.trials(c as u64);
+                // Progress every few trials, so that slow trials still show a rate early.
+                let mut counted = start;
+                for index in start..end {
+                    trial(index, &mut worker, &mut acc);
+                    if let Some(p) = progress {
+                        if index + 1 - counted >= PROGRESS_STEP || index + 1 == end {
+                            p.fetch_add(index + 1 - counted, Ordering::Relaxed);
+                            counted = index + 1;
                         }
                     }
-                    (worker, acc)
-                },
-            )
-            .map(|(_, acc)| acc)
-            .reduce(&new_acc, |mut a, b| {
-                a.merge(b);
-                a
-            })
+                }
+                states.give((worker, acc));
+            });
+        merge_all(states.into_accumulators(), &new_acc)
     });
     Ok(result)
+}
+
+/// The accumulators finished (in parallel, on the current pool) and merged into one.
+fn merge_all<A: Merge>(mut accs: Vec<A>, new_acc: impl Fn() -> A) -> A {
+    accs.par_iter_mut().for_each(Merge::finish);
+    accs.into_iter().fold(new_acc(), |mut total, acc| {
+        total.merge(acc);
+        total
+    })
+}
+
+/// Scratch space and accumulators not in use by a chunk: a chunk takes one (or makes one when
+/// none is idle) and gives it back, so at most one per thread is ever made.
+struct Idle<'f, W, A, NW, NA> {
+    states: std::sync::Mutex<Vec<(W, A)>>,
+    new_worker: &'f NW,
+    new_acc: &'f NA,
+}
+
+impl<'f, W, A, NW, NA> Idle<'f, W, A, NW, NA>
+where
+    NW: Fn() -> W,
+    NA: Fn() -> A,
+{
+    fn new(new_worker: &'f NW, new_acc: &'f NA) -> Self {
+        Idle {
+            states: std::sync::Mutex::new(Vec::new()),
+            new_worker,
+            new_acc,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(W, A)>> {
+        self.states
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn take(&self) -> (W, A) {
+        let idle = self.lock().pop();
+        idle.unwrap_or_else(|| ((self.new_worker)(), (self.new_acc)()))
+    }
+
+    fn give(&self, state: (W, A)) {
+        self.lock().push(state);
+    }
+
+    fn into_accumulators(self) -> Vec<A> {
+        let states = self
+            .states
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        states.into_iter().map(|(_, acc)| acc).collect()
+    }
 }
 
 /// Chunks per batch and thread in [`run_range_streamed`]: enough to balance the load, few
@@ -194,18 +248,7 @@ where
     let chunks = Chunks::of(config, &range);
     let batch = STREAM_BATCH_PER_THREAD * config.threads as u64;
     // Accumulators and scratch space not in use by a chunk: at most one per thread is made.
-    let idle: std::sync::Mutex<Vec<(W, A)>> = std::sync::Mutex::new(Vec::new());
-    let take = || {
-        idle.lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop()
-            .unwrap_or_else(|| (new_worker(), new_acc()))
-    };
-    let give = |state: (W, A)| {
-        idle.lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(state);
-    };
+    let states = Idle::new(&new_worker, &new_acc);
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<R>>>(1);
     let sunk = std::thread::scope(|scope| {
         let consumer = scope.spawn(move || {
@@ -223,13 +266,13 @@ where
                 (next..end)
                     .into_par_iter()
                     .map(|c| {
-                        let (mut worker, mut acc) = take();
+                        let (mut worker, mut acc) = states.take();
                         let (start, stop) = chunks.trials(c);
                         let mut rows = Vec::new();
                         for index in start..stop {
                             trial(index, &mut worker, &mut acc, &mut rows);
                         }
-                        give((worker, acc));
+                        states.give((worker, acc));
                         if let Some(p) = progress {
                             p.fetch_add(stop - start, Ordering::Relaxed);
                         }
@@ -247,10 +290,7 @@ where
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
-    let mut total = new_acc();
-    for (_, acc) in idle.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        total.merge(acc);
-    }
+    let total = pool.install(|| merge_all(states.into_accumulators(), &new_acc));
     Ok(sunk.map(|()| total))
 }
 
