@@ -1,5 +1,5 @@
 //! Criterion benchmarks of `drsim plan` and `drsim report` on the embedded reference scenario:
-//! every setting (288) over 10,000 simulated years on two threads, with the embedded catalog;
+//! every setting (240) over 10,000 simulated years on two threads, with the embedded catalog;
 //! and rendering the report's HTML (with its plots) from a finished simulation and plan, to
 //! compare with the runs it renders.
 

@@ -3,12 +3,16 @@
 //!
 //!     cargo bench --bench yardstick                       # 1,000,000 trials, 3 rounds
 //!     cargo bench --bench yardstick -- --trials 200000 --rounds 5
+//!     cargo bench --bench yardstick -- --rounds 9 --plan-years 100000
 //!     valgrind --tool=callgrind target/release/deps/yardstick-… --only kernel --trials 20000
 //!
 //! Each round times the kernel (`benches/common/yardstick.rs`: the reference's draws per trial
 //! and nothing else) and `scenarios::simulate` of the reference, on 1 and on 2 threads, one
-//! after the other; the best round of each is kept, and the ratios printed are simulate over
-//! kernel at the same thread count, and 1 thread over 2 threads.
+//! after the other; the ratios printed are simulate over kernel at the same thread count, and 1
+//! thread over 2 threads, of the best round of each and the median of the rounds' own ratios
+//! (on a shared machine whose speed drifts, times taken back to back compare better than bests
+//! taken minutes apart). With `--plan-years N` each round also times `planner::plan` of the
+//! reference over N years on 1 and 2 threads, for its scaling beside the kernel's.
 
 #[path = "common/yardstick.rs"]
 mod yardstick;
@@ -55,6 +59,30 @@ fn simulate(scenario: &scenarios::Scenario, trials: u64, threads: usize) -> u64 
     scenarios::simulate(scenario, &options).map_or(0, |r| r.trials)
 }
 
+fn plan(scenario: &scenarios::Scenario, catalog: &pricing::Catalog, years: u64, threads: usize) {
+    let options = planner::PlanOptions {
+        years,
+        seed: 1,
+        threads,
+        progress: None,
+    };
+    black_box(
+        planner::plan(scenario, catalog, &options)
+            .map(|p| p.evaluated.len())
+            .ok(),
+    );
+}
+
+/// The median of `xs` (the mean of the middle two for an even count; NaN when empty).
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    match xs.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
+}
+
 fn time(f: impl FnOnce()) -> Duration {
     let start = Instant::now();
     f();
@@ -89,7 +117,13 @@ fn main() {
         }
         _ => {}
     }
+    let plan_years: u64 = value("--plan-years")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let catalog = pricing::Catalog::embedded().ok();
     let mut best = [Duration::MAX; 4];
+    let mut ratios: [Vec<f64>; 4] = Default::default();
+    let mut plan_scaling = Vec::new();
     for round in 0..rounds {
         let times = [
             time(|| {
@@ -108,6 +142,13 @@ fn main() {
         for (b, t) in best.iter_mut().zip(times) {
             *b = (*b).min(t);
         }
+        let t = times.map(|d| d.as_secs_f64());
+        for (r, x) in ratios
+            .iter_mut()
+            .zip([t[1] / t[0], t[3] / t[2], t[1] / t[3], t[0] / t[2]])
+        {
+            r.push(x);
+        }
         println!(
             "round {}: kernel {:.3} s, simulate {:.3} s (1 thread); kernel {:.3} s, simulate {:.3} s (2 threads)",
             round + 1,
@@ -116,6 +157,16 @@ fn main() {
             times[2].as_secs_f64(),
             times[3].as_secs_f64()
         );
+        if let (Some(catalog), true) = (&catalog, plan_years > 0) {
+            let one = time(|| plan(&scenario, catalog, plan_years, 1)).as_secs_f64();
+            let two = time(|| plan(&scenario, catalog, plan_years, 2)).as_secs_f64();
+            plan_scaling.push(one / two);
+            println!(
+                "round {}: plan of {plan_years} years {one:.3} s (1 thread), {two:.3} s (2 threads): {:.2}x",
+                round + 1,
+                one / two
+            );
+        }
     }
     let s = best.map(|d| d.as_secs_f64());
     println!(
@@ -126,4 +177,15 @@ fn main() {
         s[1] / s[3],
         s[0] / s[2]
     );
+    let [a, b, c, d] = ratios.map(median);
+    println!(
+        "{trials} trials, median of the rounds' ratios: simulate / kernel = {a:.2} (1 thread), {b:.2} \
+         (2 threads); 2 threads are {c:.2}x 1 thread (simulate), {d:.2}x (kernel)"
+    );
+    if !plan_scaling.is_empty() {
+        println!(
+            "plan of {plan_years} years: 2 threads are {:.2}x 1 thread (median of {rounds} rounds)",
+            median(plan_scaling)
+        );
+    }
 }

@@ -1464,6 +1464,7 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::rng::stream_rng;
+    use crate::stats::ks_distance;
 
     #[test]
     fn fair_share_water_fills() {
@@ -1754,22 +1755,6 @@ mod tests {
             fewer * 10 > compared * 9,
             "only {fewer} of {compared} took fewer events"
         );
-    }
-
-    /// The largest gap between the empirical CDFs of two sorted samples.
-    fn ks_distance(a: &[f64], b: &[f64]) -> f64 {
-        let (mut i, mut j, mut d) = (0, 0, 0.0f64);
-        while i < a.len() && j < b.len() {
-            let x = a[i].min(b[j]);
-            while i < a.len() && a[i] <= x {
-                i += 1;
-            }
-            while j < b.len() && b[j] <= x {
-                j += 1;
-            }
-            d = d.max((i as f64 / a.len() as f64 - j as f64 / b.len() as f64).abs());
-        }
-        d
     }
 
     /// With random durations the draws come in another order, so single runs differ, but the

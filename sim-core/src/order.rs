@@ -74,16 +74,22 @@ impl std::fmt::Debug for SumQuantiles {
     }
 }
 
+/// The phases that vary, and the sum of those that do not.
+fn split(phases: &[Dist]) -> (Vec<&Dist>, f64) {
+    let random = phases.iter().filter(|p| !is_constant(p)).collect();
+    let fixed = phases
+        .iter()
+        .filter(|p| is_constant(p))
+        .map(Dist::min_value)
+        .sum();
+    (random, fixed)
+}
+
 impl SumQuantiles {
     /// The table for the sum of `phases`, with the bound `min(1 s, σ_S/100)`; None if that needs
     /// more than [`MAX_CELLS`] cells.
     pub fn new(phases: &[Dist]) -> Option<Self> {
-        let random: Vec<&Dist> = phases.iter().filter(|p| !is_constant(p)).collect();
-        let fixed: f64 = phases
-            .iter()
-            .filter(|p| is_constant(p))
-            .map(Dist::min_value)
-            .sum();
+        let (random, fixed) = split(phases);
         let m = random.len();
         if m == 0 {
             return Some(SumQuantiles {
@@ -102,12 +108,7 @@ impl SumQuantiles {
     /// The table for `phases` with an error bound of at most `bound` seconds (> 0); None if that
     /// needs more than [`MAX_CELLS`] cells.
     pub fn with_bound(phases: &[Dist], bound: f64) -> Option<Self> {
-        let random: Vec<&Dist> = phases.iter().filter(|p| !is_constant(p)).collect();
-        let fixed: f64 = phases
-            .iter()
-            .filter(|p| is_constant(p))
-            .map(Dist::min_value)
-            .sum();
+        let (random, fixed) = split(phases);
         let m = random.len();
         if !(bound.is_finite() && bound > 0.0) {
             return None;

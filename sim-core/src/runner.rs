@@ -333,6 +333,62 @@ mod tests {
         }
     }
 
+    /// An accumulator that counts how many were made and whether each was finished before it
+    /// was merged.
+    struct Counted<'a> {
+        trials: u64,
+        finished: bool,
+        made: &'a AtomicU64,
+    }
+
+    impl Merge for Counted<'_> {
+        fn finish(&mut self) {
+            self.finished = true;
+        }
+
+        fn merge(&mut self, other: Self) {
+            assert!(other.finished, "merged before it was finished");
+            self.trials += other.trials;
+        }
+    }
+
+    #[test]
+    fn one_accumulator_per_thread_at_most_each_finished_before_its_merge() {
+        for threads in [1, 2, 3] {
+            let config = RunConfig {
+                trials: 10_007,
+                chunk_size: 16,
+                threads,
+            };
+            let made = AtomicU64::new(0);
+            let total = run(
+                &config,
+                || {
+                    made.fetch_add(1, Ordering::Relaxed);
+                    Counted {
+                        trials: 0,
+                        finished: false,
+                        made: &made,
+                    }
+                },
+                || (),
+                |_, _, acc| acc.trials += 1,
+                None,
+            )
+            .map(|c| (c.trials, c.made.load(Ordering::Relaxed)))
+            .map_err(|e| e.to_string());
+            let Ok((trials, made)) = total else {
+                panic!("the run failed: {total:?}");
+            };
+            assert_eq!(trials, 10_007);
+            // The workers' accumulators and the total the merge starts from.
+            assert!(
+                made <= threads as u64 + 1,
+                "{made} accumulators on {threads} threads"
+            );
+        }
+    }
+
     #[test]
     fn streamed_rows_come_in_trial_order_with_the_same_accumulator() {
         for threads in [1, 2, 3] {

@@ -506,6 +506,23 @@ fn value_at_rank(hist: &Histogram<u64>, rank: u64) -> u64 {
     hist.value_at_quantile(q)
 }
 
+/// Two-sample Kolmogorov–Smirnov distance: the largest gap between the empirical CDFs of two
+/// samples, each sorted ascending (for checking one model against another in distribution).
+pub fn ks_distance(a: &[f64], b: &[f64]) -> f64 {
+    let (mut i, mut j, mut d) = (0, 0, 0.0f64);
+    while i < a.len() && j < b.len() {
+        let x = a[i].min(b[j]);
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        d = d.max((i as f64 / a.len() as f64 - j as f64 / b.len() as f64).abs());
+    }
+    d
+}
+
 /// `sum / count` as `f64` (0 when `count == 0`), rounding only at the end.
 fn exact_mean(sum: u128, count: u64) -> f64 {
     if count == 0 {

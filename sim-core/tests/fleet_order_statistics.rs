@@ -14,6 +14,7 @@ use rand::Rng;
 use sim_core::dist::{Dist, unit_f64};
 use sim_core::engine::{Engine, FleetSpec, LauncherId, Param, RunbookBuilder, Work};
 use sim_core::rng::stream_rng;
+use sim_core::stats::ks_distance;
 
 /// X₍ₖ₎ of n i.i.d. exponentials of rate λ is a sum of independent exponentials of rates
 /// (n−i)λ, i = 0..k: mean Σ_{i=n−k+1..n} 1/(iλ), variance Σ 1/(iλ)².
@@ -187,22 +188,6 @@ fn event_driven(fleets: &[RefFleet], rate: f64, burst: u32, rng: &mut impl Rng) 
         .iter()
         .map(|f| f.unwrap_or(f64::INFINITY))
         .fold(0.0, f64::max)
-}
-
-/// The largest gap between the empirical CDFs of two sorted samples.
-fn ks_distance(a: &[f64], b: &[f64]) -> f64 {
-    let (mut i, mut j, mut d) = (0, 0, 0.0f64);
-    while i < a.len() && j < b.len() {
-        let x = a[i].min(b[j]);
-        while i < a.len() && a[i] <= x {
-            i += 1;
-        }
-        while j < b.len() && b[j] <= x {
-            j += 1;
-        }
-        d = d.max((i as f64 / a.len() as f64 - j as f64 / b.len() as f64).abs());
-    }
-    d
 }
 
 /// Two fleets sharing a launcher that binds (burst 6 for 20 instances), with failed attempts

@@ -12,6 +12,7 @@ use sim_core::dist::Dist;
 use sim_core::engine::{Engine, FleetSpec, Param, RunbookBuilder, StepId, Work};
 use sim_core::order::{self, SumQuantiles};
 use sim_core::rng::stream_rng;
+use sim_core::stats::ks_distance;
 use statrs::function::beta::beta_reg;
 use statrs::function::gamma::gamma_lr;
 
@@ -233,22 +234,6 @@ fn shortcut_finishes_follow_the_order_statistic_law() {
             }
         }
     }
-}
-
-/// Two-sample KS distance of sorted samples.
-fn ks_distance(a: &[f64], b: &[f64]) -> f64 {
-    let (mut i, mut j, mut d) = (0, 0, 0.0f64);
-    while i < a.len() && j < b.len() {
-        let x = a[i].min(b[j]);
-        while i < a.len() && a[i] <= x {
-            i += 1;
-        }
-        while j < b.len() && b[j] <= x {
-            j += 1;
-        }
-        d = d.max((i as f64 / a.len() as f64 - j as f64 / b.len() as f64).abs());
-    }
-    d
 }
 
 /// The same fleet (reference phases, congested scale 1.5, 30 % of attempts failing and retried
