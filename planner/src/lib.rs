@@ -197,7 +197,8 @@ fn apply(base: &Scenario, strategy: Strategy, knobs: &Knobs) -> Scenario {
 
 /// What one setting lived through, year by year: downtime in seconds, losses in whole dollars
 /// (the year's total, rounded), disaster spend in cents. Coarser units than the per-disaster
-/// tallies keep these histograms small: there is one pair per setting.
+/// tallies keep these histograms small: there is one pair per setting (the downtime one shared
+/// by settings that run the same runbooks).
 #[derive(Clone, Debug)]
 pub struct AnnualStats {
     /// Downtime per year: one tally shared by the settings that run the same runbooks (their
