@@ -76,7 +76,7 @@ pub fn plan_threads(requested: usize, settings: usize) -> (usize, Option<String>
     let threads = (requested as u64).min(fit) as usize;
     let warning = (threads < requested).then(|| {
         format!(
-            "using {threads} threads instead of {requested}: the sweep's settings (up to {settings}) \
+            "using {threads} threads instead of {requested}: the {settings} settings of the sweep \
              need about {} per thread and {} is the memory limit (docs/limits.md); the output is the same",
             human_bytes(per_thread),
             human_bytes(PLAN_MEMORY_BUDGET)

@@ -204,9 +204,14 @@ fn merge_plan(
     let plan = planner::plan_from(scenario, &catalog, &options, pass)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let pick = planner::pick::pick(&plan, scenario);
-    let report = crate::on_threads(options.threads, || {
-        crate::plan::build(scenario, &merged.source.file, &plan, &pick, merged.seed)
-    });
+    let report = crate::plan::build_on(
+        options.threads,
+        scenario,
+        &merged.source.file,
+        &plan,
+        &pick,
+        merged.seed,
+    );
     if !args.quiet {
         for warning in &report.warnings {
             eprintln!("warning: {warning}");

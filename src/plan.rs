@@ -40,9 +40,17 @@ pub fn run_plan(
 ) -> Result<(planner::Plan, planner::pick::Pick), Failure> {
     let catalog = load_catalog(scenario, path)?;
     crate::budget::check_settings(scenario, file, path)?;
-    // The bound, not the settings themselves (making them here and again in the planner cost
-    // ~6 ms on the reference, all of it on one thread).
-    let settings = crate::budget::sweep_size(scenario);
+    // The knobs only: making every setting's scenario here and again in the planner cost ~6 ms
+    // on the reference, all of it on one thread.
+    let settings = planner::sweep(
+        scenario,
+        &planner::cost::Prices::new(
+            &catalog,
+            &scenario.recovery_region,
+            scenario.pricing.fallback_region.as_deref(),
+        ),
+    )
+    .len();
     let (threads, warning) = crate::budget::plan_threads(run.threads, settings);
     if let (Some(warning), false) = (warning, run.quiet) {
         eprintln!("warning: {warning}");
@@ -67,6 +75,18 @@ pub fn run_plan(
     Ok((plan, pick))
 }
 
+/// The plan report ([`build`]), its per-setting parts built on `threads` threads.
+pub fn build_on(
+    threads: usize,
+    scenario: &Scenario,
+    file: &str,
+    plan: &planner::Plan,
+    pick: &planner::pick::Pick,
+    seed: u64,
+) -> PlanReport {
+    crate::on_threads(threads, || build(scenario, file, plan, pick, seed))
+}
+
 /// Runs `drsim plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
     if let Some(shard) = args.shard {
@@ -85,9 +105,7 @@ pub fn run(args: &PlanArgs) -> Result<ExitStatus, Failure> {
         quiet: common.quiet,
     };
     let (plan, pick) = run_plan(&scenario, &file, args.scenario.as_deref(), years, &run)?;
-    let report = crate::on_threads(run.threads, || {
-        build(&scenario, &file, &plan, &pick, common.seed)
-    });
+    let report = build_on(run.threads, &scenario, &file, &plan, &pick, common.seed);
     if !common.quiet {
         for warning in report.warnings.iter().skip(scenario.warnings.len()) {
             eprintln!("warning: {warning}");

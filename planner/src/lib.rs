@@ -57,6 +57,19 @@ pub struct Setting {
 /// knobs), without duplicates. Pilot-light replicas are bought as real instance classes
 /// ([`cost::replica_class`]), so shares that buy the same class give one setting.
 pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
+    sweep(base, prices)
+        .into_iter()
+        .map(|(strategy, knobs)| Setting {
+            strategy,
+            scenario: apply(base, strategy, &knobs),
+            knobs,
+        })
+        .collect()
+}
+
+/// The knobs of [`settings`], in the same order, without making each setting's scenario (how
+/// many settings a sweep has, cheaply).
+pub fn sweep(base: &Scenario, prices: &Prices<'_>) -> Vec<(Strategy, Knobs)> {
     let p = &base.plan;
     // The storage tier applies to datasets; with none there is nothing to sweep.
     let tiers: Vec<Option<&String>> = if base.data.is_empty() {
@@ -141,7 +154,7 @@ pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
             },
         ));
     }
-    let mut out: Vec<Setting> = Vec::new();
+    let mut out: Vec<(Strategy, Knobs)> = Vec::new();
     for (strategy, knobs) in own {
         for &(interval, tier, point_in_time) in &backups {
             let knobs = Knobs {
@@ -150,18 +163,9 @@ pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
                 point_in_time,
                 ..knobs.clone()
             };
-            if out
-                .iter()
-                .any(|s| s.strategy == strategy && s.knobs == knobs)
-            {
-                continue;
+            if !out.iter().any(|(s, k)| *s == strategy && *k == knobs) {
+                out.push((strategy, knobs));
             }
-            let scenario = apply(base, strategy, &knobs);
-            out.push(Setting {
-                strategy,
-                knobs,
-                scenario,
-            });
         }
     }
     out

@@ -302,9 +302,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitStatus, Failure> {
     };
     let (plan, pick) =
         crate::plan::run_plan(&scenario, &file, args.scenario.as_deref(), years, &run)?;
-    let report = crate::on_threads(run.threads, || {
-        crate::plan::build(&scenario, &file, &plan, &pick, args.seed)
-    });
+    let report = crate::plan::build_on(run.threads, &scenario, &file, &plan, &pick, args.seed);
     let wanted = args
         .strategy
         .as_deref()
