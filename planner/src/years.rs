@@ -19,7 +19,7 @@ use scenarios::simulate::{Compiled, Outcome, Trial, Worker, shared_runbook_knobs
 use scenarios::{Disaster, Scenario, Strategy};
 use sim_core::rng::stream_rng;
 use sim_core::runner::{self, Merge, RunConfig};
-use sim_core::stats::{Proportion, Tally, Total};
+use sim_core::stats::{Proportion, Tally, Total, millis, round_u64};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -68,8 +68,8 @@ impl TypeStats {
     }
 
     fn record(&mut self, outcome: &Outcome, objective: &Objective) {
-        self.rto.record(ms(outcome.rto));
-        self.rpo.record(ms(outcome.rpo));
+        self.rto.record(millis(outcome.rto));
+        self.rpo.record(millis(outcome.rpo));
         self.record_meets(outcome, objective);
     }
 
@@ -200,27 +200,6 @@ fn key(setting: &Setting, disaster: Disaster) -> (Key, Reads) {
         point_in_time: continuous.then_some(s.backups.point_in_time),
     };
     (key, reads)
-}
-
-/// `x.round().max(0.0) as u64`, without a call to the C library's `round` (three per setting
-/// and year): for `x ≥ 0` below 2^52, `x − trunc(x)` is exact, so comparing it with ½ rounds
-/// half away from zero as `round` does; from 2^52 up every `f64` is a whole number.
-///
-/// Below 2^52 (every figure in practice) the conversions go through `i64`, which the processor
-/// converts in one instruction each way (`u64` takes several).
-fn round(x: f64) -> u64 {
-    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
-    let x = x.max(0.0);
-    if x < EXACT {
-        let whole = x as i64;
-        return (whole + i64::from(x - whole as f64 >= 0.5)) as u64;
-    }
-    let whole = x as u64;
-    whole.saturating_add(u64::from(x - whole as f64 >= 0.5))
-}
-
-fn ms(seconds: f64) -> u64 {
-    (seconds * 1000.0).round() as u64
 }
 
 /// The settings, their components, and what each needs to live a year.
@@ -702,8 +681,8 @@ impl<'a> Years<'a> {
                     w.service[c] = recovery;
                     let outcome = self.outcome(c, &trial, recovery);
                     acc.components[c].record_meets(&outcome, objective);
-                    acc.pending.rto[c].push(ms(outcome.rto));
-                    acc.pending.rpo[c].push(ms(outcome.rpo));
+                    acc.pending.rto[c].push(millis(outcome.rto));
+                    acc.pending.rpo[c].push(millis(outcome.rpo));
                     let losses = self.prices[self.heads[c].1].losses(&outcome);
                     w.outcomes[c] = Some((outcome, outage, write_rate, losses));
                 }
@@ -730,14 +709,18 @@ impl<'a> Years<'a> {
             }
         }
         for (spend, y) in acc.spend.iter_mut().zip(&w.year) {
-            spend.record(round(y.2));
+            spend.record(round_u64(y.2));
         }
         debug_assert!(
             (self.downtime_of.iter().enumerate())
                 .all(|(i, &first)| w.year[i].0.to_bits() == w.year[first].0.to_bits()),
             "settings that run the same runbooks have the same downtime"
         );
-        acc.add_year(w.year.iter().map(|y| (round(y.0), round(y.1 / 100.0))));
+        acc.add_year(
+            w.year
+                .iter()
+                .map(|y| (round_u64(y.0), round_u64(y.1 / 100.0))),
+        );
     }
 
     /// Adds years `start..start + more` to the components listed (only their disasters are
@@ -887,37 +870,5 @@ mod tests {
             }
         }
         assert!(primary_first > 0);
-    }
-
-    #[test]
-    fn round_is_the_c_library_round_clamped_at_zero() {
-        let edges = [
-            0.0,
-            -0.0,
-            -0.4,
-            -7.5,
-            0.5,
-            1.5,
-            2.5,
-            0.499_999_999_999_999_94,
-            1e-300,
-            4_503_599_627_370_495.5,
-            4_503_599_627_370_497.0,
-            9.007_199_254_740_993e15,
-            1.8e19,
-            1.9e19,
-            f64::MAX,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NAN,
-        ];
-        let mut rng = stream_rng(1, 0, 0);
-        let random = (0..100_000).map(|_| {
-            let u = sim_core::dist::unit_f64(&mut rng);
-            (u * 2e7).floor() / 4.0 + u * 1e-3
-        });
-        for x in edges.into_iter().chain(random) {
-            assert_eq!(round(x), x.round().max(0.0) as u64, "{x}");
-        }
     }
 }

@@ -16,7 +16,7 @@ use sim_core::engine::{Engine, Runbook, StepId};
 use sim_core::queue;
 use sim_core::rng::{SimRng, stream_rng};
 use sim_core::runner::{self, Merge, RunConfig};
-use sim_core::stats::{Proportion, Tally, Total};
+use sim_core::stats::{Proportion, Tally, Total, millis};
 
 use crate::error::ScenarioError;
 use crate::model::{Failover, Scenario, StrategyConfig};
@@ -371,6 +371,109 @@ impl Merge for Results {
     }
 }
 
+/// Figures held back per tally and recorded into it a batch at a time.
+///
+/// A trial records into a dozen of the run's large histograms, each a few thousand bins; one at
+/// a time, nearly every record misses the caches. Recorded a few thousand at a time per tally,
+/// the bins a tally's values fall in stay cached through its batch. The tallies are exactly
+/// those of recording each figure as it comes (a tally's records commute).
+struct Recorder {
+    results: Results,
+    /// Per tally ([`Recorder::slot`]), the figures not yet recorded.
+    held: Vec<Vec<u32>>,
+    /// Tallies per cell: RTO, RPO, failback, then the region-loss RPO parts.
+    per_cell: usize,
+}
+
+/// Figures held per tally before they are recorded.
+const HELD: usize = 4096;
+
+/// Which tally of a cell a figure goes to.
+#[derive(Clone, Copy)]
+enum Figure {
+    Rto,
+    Rpo,
+    Failback,
+    RpoPart(usize),
+}
+
+impl Recorder {
+    fn new(compiled: &Compiled) -> Recorder {
+        let results = Results::new(compiled);
+        let per_cell = 3 + compiled.rpo_part_names.len();
+        Recorder {
+            held: vec![Vec::new(); 16 * per_cell],
+            results,
+            per_cell,
+        }
+    }
+
+    fn slot(&self, s: usize, d: usize, figure: Figure) -> usize {
+        let k = match figure {
+            Figure::Rto => 0,
+            Figure::Rpo => 1,
+            Figure::Failback => 2,
+            Figure::RpoPart(i) => 3 + i,
+        };
+        (s * 4 + d) * self.per_cell + k
+    }
+
+    fn tally(results: &mut Results, per_cell: usize, slot: usize) -> Option<&mut Tally> {
+        let (cell, k) = (slot / per_cell, slot % per_cell);
+        let cell = results.cells.get_mut(cell / 4)?.get_mut(cell % 4)?;
+        match k {
+            0 => Some(&mut cell.rto),
+            1 => Some(&mut cell.rpo),
+            2 => Some(&mut cell.failback),
+            k => cell.rpo_parts.get_mut(k - 3),
+        }
+    }
+
+    /// Records `value` (milliseconds) into a tally of cell `[s][d]`, now or with its batch.
+    fn record(&mut self, s: usize, d: usize, figure: Figure, value: u64) {
+        let slot = self.slot(s, d, figure);
+        match (u32::try_from(value), self.held.get_mut(slot)) {
+            (Ok(v), Some(held)) => {
+                if held.capacity() == 0 {
+                    held.reserve_exact(HELD);
+                }
+                held.push(v);
+                if held.len() == HELD {
+                    self.flush(slot);
+                }
+            }
+            _ => {
+                if let Some(t) = Self::tally(&mut self.results, self.per_cell, slot) {
+                    t.record(value);
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self, slot: usize) {
+        let Some(held) = self.held.get_mut(slot) else {
+            return;
+        };
+        if let Some(t) = Self::tally(&mut self.results, self.per_cell, slot) {
+            t.record_all(held.iter().map(|&v| u64::from(v)));
+        }
+        held.clear();
+    }
+}
+
+impl Merge for Recorder {
+    fn merge(&mut self, mut other: Self) {
+        other.finish();
+        self.results.merge(other.results);
+    }
+
+    fn finish(&mut self) {
+        for slot in 0..self.held.len() {
+            self.flush(slot);
+        }
+    }
+}
+
 /// Scratch space of one worker thread, reused across its trials.
 pub struct Worker {
     engine: Engine,
@@ -448,10 +551,6 @@ impl DisasterDraw {
     }
 }
 
-fn ms(seconds: f64) -> u64 {
-    (seconds * 1000.0).round() as u64
-}
-
 /// Runs the scenario.
 pub fn simulate(scenario: &Scenario, options: &RunOptions<'_>) -> Result<Results, SimulateError> {
     simulate_range(scenario, options, 0..options.trials)
@@ -496,7 +595,7 @@ pub fn simulate_range(
     let results = runner::run_range(
         &config,
         range,
-        || Results::new(&compiled),
+        || Recorder::new(&compiled),
         Worker::new,
         |trial, worker, results| {
             run_trial(
@@ -511,7 +610,7 @@ pub fn simulate_range(
         },
         options.progress,
     )?;
-    Ok(results)
+    Ok(results.results)
 }
 
 /// One trial as drawn and recovered, for users' own analyses (`drsim simulate --samples`).
@@ -550,7 +649,7 @@ pub fn simulate_range_sampled<E: Send>(
     let results = runner::run_range_streamed(
         &config,
         range,
-        || Results::new(&compiled),
+        || Recorder::new(&compiled),
         Worker::new,
         |trial, worker, results, samples| {
             run_trial(
@@ -566,7 +665,7 @@ pub fn simulate_range_sampled<E: Send>(
         |samples: &[Sample]| sink(&compiled, samples),
         options.progress,
     )?;
-    Ok(results)
+    Ok(results.map(|r| r.results))
 }
 
 fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -> DisasterDraw {
@@ -1091,13 +1190,13 @@ fn run_trial(
     seed: u64,
     index: u64,
     worker: &mut Worker,
-    results: &mut Results,
+    recorder: &mut Recorder,
     samples: Option<&mut Vec<Sample>>,
 ) {
     let trial = compiled.trial(scenario, seed, index, None);
     let d = trial.disaster().index();
     let objective = &scenario.objectives.by_disaster[d];
-    results.replication_overloaded += u64::from(trial.overloaded);
+    recorder.results.replication_overloaded += u64::from(trial.overloaded);
     let region_loss = trial.disaster() == Disaster::RegionLoss;
     if region_loss {
         trial.data_lags(scenario, &mut worker.data_lags);
@@ -1116,9 +1215,12 @@ fn run_trial(
             None => compiled.recover(scenario, &trial, strategy, worker),
         };
         outcomes[s] = Some(outcome);
-        let cell = &mut results.cells[s][d];
-        cell.rto.record(ms(outcome.rto));
-        cell.rpo.record(ms(outcome.rpo));
+        recorder.record(s, d, Figure::Rto, millis(outcome.rto));
+        recorder.record(s, d, Figure::Rpo, millis(outcome.rpo));
+        if let Some(downtime) = outcome.failback {
+            recorder.record(s, d, Figure::Failback, millis(downtime));
+        }
+        let cell = &mut recorder.results.cells[s][d];
         let (meets_rto, meets_rpo) = (outcome.rto <= objective.rto, outcome.rpo <= objective.rpo);
         cell.meets_rto.record(meets_rto);
         cell.meets_rpo.record(meets_rpo);
@@ -1130,12 +1232,9 @@ fn run_trial(
             for &(step, contribution) in &worker.paths[s] {
                 if let Some(stat) = cell.steps.get_mut(step.0 as usize) {
                     stat.on_path += 1;
-                    stat.contribution.record(ms(contribution));
+                    stat.contribution.record(millis(contribution));
                 }
             }
-        }
-        if let Some(downtime) = outcome.failback {
-            cell.failback.record(ms(downtime));
         }
         if region_loss {
             compiled.rpo_parts(
@@ -1146,8 +1245,8 @@ fn run_trial(
                 &worker.data_lags,
                 &mut worker.rpo_parts,
             );
-            for (tally, &rpo) in cell.rpo_parts.iter_mut().zip(&worker.rpo_parts) {
-                tally.record(ms(rpo));
+            for (i, &rpo) in worker.rpo_parts.iter().enumerate() {
+                recorder.record(s, d, Figure::RpoPart(i), millis(rpo));
             }
         }
     }
@@ -1155,11 +1254,11 @@ fn run_trial(
     for i in 0..4 {
         for j in 0..4 {
             if rtos[i] < rtos[j] {
-                results.faster[i][j] += 1;
+                recorder.results.faster[i][j] += 1;
             }
         }
     }
-    results.trials += 1;
+    recorder.results.trials += 1;
     let Some(samples) = samples else {
         return;
     };
@@ -1192,4 +1291,70 @@ fn largest_contribution(path: &[(StepId, f64)]) -> Option<StepId> {
             },
         )
         .map(|(step, _)| step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_figures_make_the_tallies_of_recording_each_figure() {
+        let Ok(scenario) = crate::reference() else {
+            panic!("the reference loads");
+        };
+        let Ok(compiled) = Compiled::new(&scenario) else {
+            panic!("the reference compiles");
+        };
+        let mut recorder = Recorder::new(&compiled);
+        let mut direct = Results::new(&compiled);
+        let parts = compiled.rpo_part_names.len();
+        // More figures than are held at once, some from u32::MAX up (recorded at once).
+        let mut rng = sim_core::rng::stream_rng(5, 0, 0);
+        for i in 0..3 * HELD as u64 + 17 {
+            let value = match i % 97 {
+                0 => u64::from(u32::MAX) + i,
+                1 => u64::from(u32::MAX),
+                _ => (unit_f64(&mut rng) * 1e9) as u64,
+            };
+            let (s, d) = ((i % 4) as usize, (i / 4 % 4) as usize);
+            let figure = match i % 5 {
+                0 => Figure::Rto,
+                1 => Figure::Rpo,
+                2 => Figure::Failback,
+                k => Figure::RpoPart(k as usize % parts),
+            };
+            let cell = &mut direct.cells[s][d];
+            match figure {
+                Figure::Rto => cell.rto.record(value),
+                Figure::Rpo => cell.rpo.record(value),
+                Figure::Failback => cell.failback.record(value),
+                // The recorder keeps parts for every cell; results have them for region loss.
+                Figure::RpoPart(_) if cell.rpo_parts.is_empty() => continue,
+                Figure::RpoPart(k) => cell.rpo_parts[k].record(value),
+            }
+            recorder.record(s, d, figure, value);
+        }
+        // Merging finishes the other recorder first: no figure stays held.
+        let mut total = Recorder::new(&compiled);
+        total.merge(recorder);
+        let mut recorded = 0;
+        for (mine, theirs) in total
+            .results
+            .cells
+            .iter()
+            .flatten()
+            .zip(direct.cells.iter().flatten())
+        {
+            let tallies = |c: &Cell| {
+                let mut t = vec![c.rto.clone(), c.rpo.clone(), c.failback.clone()];
+                t.extend(c.rpo_parts.iter().cloned());
+                t
+            };
+            for (a, b) in tallies(mine).iter().zip(&tallies(theirs)) {
+                assert!(a.same_as(b), "{a:?}\n{b:?}");
+                recorded += a.count();
+            }
+        }
+        assert!(recorded > 3 * HELD as u64 / 2, "{recorded}");
+    }
 }

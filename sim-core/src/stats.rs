@@ -58,6 +58,31 @@ use hdrhistogram::serialization::Serializer as _;
 /// The two-sided 95 % standard normal quantile, z such that P(|Z| ≤ z) = 0.95.
 pub const Z_95: f64 = 1.959_963_984_540_054;
 
+/// `x.round().max(0.0) as u64` (rounding half away from zero, clamped at 0; NaN gives 0),
+/// without a call to the C library's or the compiler's software `round` (the baseline x86-64
+/// has no rounding instruction): for `x ≥ 0` below 2^52, `x − trunc(x)` is exact, so
+/// comparing it with ½ rounds as `round` does; from 2^52 up every `f64` is a whole number.
+///
+/// Below 2^52 (every figure in practice) the conversions go through `i64`, which the processor
+/// converts in one instruction each way (`u64` takes several).
+#[inline]
+pub fn round_u64(x: f64) -> u64 {
+    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
+    let x = x.max(0.0);
+    if x < EXACT {
+        let whole = x as i64;
+        return (whole + i64::from(x - whole as f64 >= 0.5)) as u64;
+    }
+    let whole = x as u64;
+    whole.saturating_add(u64::from(x - whole as f64 >= 0.5))
+}
+
+/// Seconds as the whole milliseconds drsim records: `(seconds × 1000).round()`, clamped at 0.
+#[inline]
+pub fn millis(seconds: f64) -> u64 {
+    round_u64(seconds * 1000.0)
+}
+
 /// Significant decimal digits kept by a [`Tally`]'s histogram: relative error ≤ 0.1 %.
 const SIGFIG: u8 = 3;
 
@@ -158,6 +183,33 @@ impl Tally {
         self.sum_sq = self.sum_sq.saturating_add(v * v);
         self.min = self.min.min(value);
         self.max = self.max.max(value);
+    }
+
+    /// Records each of `values`, as that many calls of [`Tally::record`] would (the content is
+    /// the same whatever the order), keeping the exact sums in registers over the batch.
+    pub fn record_all(&mut self, values: impl IntoIterator<Item = u64>) {
+        let mut values = values.into_iter().peekable();
+        if values.peek().is_none() {
+            return;
+        }
+        if self.hist.is_none() {
+            self.hist = new_histogram();
+        }
+        let (mut count, mut sum, mut sum_sq) = (self.count, self.sum, self.sum_sq);
+        let (mut min, mut max) = (self.min, self.max);
+        for value in values {
+            if let Some(hist) = self.hist.as_mut() {
+                hist_record_n(hist, value, 1);
+            }
+            let v = u128::from(value);
+            count = count.saturating_add(1);
+            sum = sum.saturating_add(v);
+            sum_sq = sum_sq.saturating_add(v * v);
+            min = min.min(value);
+            max = max.max(value);
+        }
+        (self.count, self.sum, self.sum_sq) = (count, sum, sum_sq);
+        (self.min, self.max) = (min, max);
     }
 
     /// Adds everything recorded in `other` to `self`. Exact (integer sums and bin counts), so the
@@ -643,6 +695,39 @@ impl Total {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_u64_is_the_c_library_round_clamped_at_zero() {
+        let edges = [
+            0.0,
+            -0.0,
+            -0.4,
+            -7.5,
+            0.5,
+            1.5,
+            2.5,
+            0.499_999_999_999_999_94,
+            1e-300,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            9.007_199_254_740_993e15,
+            1.8e19,
+            1.9e19,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let mut rng = crate::rng::stream_rng(1, 0, 0);
+        let random = (0..100_000).map(|_| {
+            let u = crate::dist::unit_f64(&mut rng);
+            (u * 2e7).floor() / 4.0 + u * 1e-3
+        });
+        for x in edges.into_iter().chain(random) {
+            assert_eq!(round_u64(x), x.round().max(0.0) as u64, "{x}");
+            assert_eq!(millis(x), (x * 1000.0).round() as u64, "{x}");
+        }
+    }
 
     #[test]
     fn empty_tally_is_all_zero() {

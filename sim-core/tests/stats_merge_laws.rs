@@ -5,7 +5,8 @@
 //! exactly the same content as splitting it into shards (any split, any record order), recording
 //! each shard separately and merging the shards in any order. This is the property the runner
 //! relies on for output that is byte-identical at any thread count. For `Tally` the derived
-//! `Summary` is compared with `==` too, i.e. bit for bit.
+//! `Summary` is compared with `==` too, i.e. bit for bit; and `Tally::record_all` of a batch
+//! gives what recording its values one by one does.
 
 use proptest::prelude::*;
 use sim_core::stats::{Proportion, Tally, Total};
@@ -127,6 +128,22 @@ proptest! {
     ) {
         let (xs, shuffled) = xs;
         assert_same(&tally(&xs), &tally(&shuffled))?;
+    }
+
+    #[test]
+    fn tally_record_all_equals_recording_one_by_one(
+        first in values(),
+        batches in prop::collection::vec(values(), 0..4),
+    ) {
+        // Batches (some empty) recorded into a tally that holds values already or is empty.
+        let mut batched = tally(&first);
+        let mut one_by_one = tally(&first);
+        for batch in &batches {
+            batched.record_all(batch.iter().copied());
+            batch.iter().for_each(|&x| one_by_one.record(x));
+        }
+        assert_same_summary(&batched, &one_by_one)?;
+        prop_assert_eq!(batched.is_empty(), one_by_one.is_empty());
     }
 
     #[test]

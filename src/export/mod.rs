@@ -18,7 +18,7 @@ use planner::Knobs;
 use scenarios::runbooks::{Action, StepDef};
 use scenarios::simulate::{Compiled, Worker};
 use scenarios::{Disaster, Scenario, ScenarioError, Strategy};
-use sim_core::stats::Tally;
+use sim_core::stats::{Tally, millis};
 
 use crate::exit::ExitStatus;
 use crate::plan::SettingReport;
@@ -150,10 +150,6 @@ fn new_budgets(steps: &[StepDef]) -> Vec<StepBudget> {
         .collect()
 }
 
-fn ms(seconds: f64) -> u64 {
-    (seconds.max(0.0) * 1000.0).round() as u64
-}
-
 /// Simulates `trials` disasters of each type (trials `0..trials` of `seed`, the type forced)
 /// recovered by `strategy`, recording each step's duration and whether it was on the critical
 /// path, and the failback steps after region losses.
@@ -195,14 +191,16 @@ pub fn budgets(
                 let engine = worker.engine();
                 for (i, b) in failback.iter_mut().enumerate() {
                     let id = sim_core::engine::StepId(i as u32);
-                    b.durations.record(ms(engine.finish(id) - engine.start(id)));
+                    b.durations
+                        .record(millis(engine.finish(id) - engine.start(id)));
                 }
             }
             compiled.run_recovery(&trial, strategy, &mut worker);
             let engine = worker.engine();
             for (i, b) in budget.iter_mut().enumerate() {
                 let id = sim_core::engine::StepId(i as u32);
-                b.durations.record(ms(engine.finish(id) - engine.start(id)));
+                b.durations
+                    .record(millis(engine.finish(id) - engine.start(id)));
             }
         }
         let order = dependency_order(steps);
