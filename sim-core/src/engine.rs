@@ -638,6 +638,9 @@ struct StepState {
     critical_dep: u32,
     /// How many of the step's pools (in ascending order) it holds a slot of.
     pools_held: u32,
+    /// The finish of `critical_dep` (−∞ while it is [`NO_STEP`]): when the step is ready once
+    /// every dependency finished.
+    critical_finish: f64,
     done: bool,
     /// A delay or milestone that holds no pool: nothing shared binds it, so its finish is known
     /// when it starts and it is resolved then, without an event (fixed per runbook).
@@ -697,6 +700,7 @@ const NOT_STARTED: StepState = StepState {
     waiting_deps: 0,
     critical_dep: NO_STEP,
     pools_held: 0,
+    critical_finish: f64::NEG_INFINITY,
     done: false,
     inline: false,
     ready: f64::INFINITY,
@@ -747,6 +751,30 @@ fn fair_share(capacity: f64, caps: &[(f64, u32)]) -> (usize, f64) {
     (caps.len(), 0.0)
 }
 
+/// The `n`-th smallest of `values` (1 ≤ n ≤ len; the order of `values` may change). When at
+/// most three values are larger, which is a fleet needing all or nearly all of its instances,
+/// the largest few are kept in registers by compare-exchanges, without the data-dependent
+/// branches of a selection (which of a fleet's instances comes up last is a coin toss).
+/// Up-times are never NaN and never −0, where `max` and `total_cmp` could differ.
+fn nth_smallest(values: &mut [f64], n: usize) -> f64 {
+    let larger = values.len() - n;
+    if larger < 4 {
+        // top[0] ≥ top[1] ≥ … : the largest values so far.
+        let mut top = [f64::NEG_INFINITY; 4];
+        for &v in values.iter() {
+            let mut v = v;
+            for t in &mut top[..=larger] {
+                let hi = t.max(v);
+                v = t.min(v);
+                *t = hi;
+            }
+        }
+        return top[larger];
+    }
+    values.select_nth_unstable_by(n - 1, f64::total_cmp);
+    values[n - 1]
+}
+
 /// The step among `ids` that finished last (ties: the lowest index).
 fn latest(steps: &[StepState], ids: impl Iterator<Item = u32>) -> Option<usize> {
     let mut best: Option<usize> = None;
@@ -788,6 +816,8 @@ pub struct Engine {
     done_count: usize,
     /// The step that finished last so far (ties: lowest index), or [`NO_STEP`].
     last_done: u32,
+    /// Its finish (−∞ while there is none).
+    last_done_finish: f64,
     /// Fleets of at least this many instances may be resolved as order statistics.
     shortcut_from: ShortcutFrom,
     /// The time of the event being processed (0 before the first).
@@ -902,6 +932,7 @@ impl Engine {
         self.ups.clear();
         self.done_count = 0;
         self.last_done = NO_STEP;
+        self.last_done_finish = f64::NEG_INFINITY;
         self.now = 0.0;
         self.resolved.clear();
     }
@@ -911,7 +942,7 @@ impl Engine {
         if self.last_done == NO_STEP {
             0.0
         } else {
-            self.steps[self.last_done as usize].finish
+            self.last_done_finish
         }
     }
 
@@ -1041,17 +1072,17 @@ impl Engine {
                 }
                 let needed = fleet.needed as usize;
                 let retried = self.ups.len() - at < fleet.count as usize;
+                if !retried {
+                    // The step finishes when the needed-th instance is up.
+                    let done = nth_smallest(&mut self.ups[at..], needed);
+                    self.ups.truncate(at);
+                    self.push(done, EventKind::Finish(s as u32));
+                    return;
+                }
                 let first = &mut self.ups[at..];
                 // Only the `needed` earliest first attempts can ever count.
                 if first.len() >= needed {
                     first.select_nth_unstable_by(needed - 1, f64::total_cmp);
-                }
-                if !retried {
-                    // The step finishes when the needed-th instance is up.
-                    let done = first[needed - 1];
-                    self.ups.truncate(at);
-                    self.push(done, EventKind::Finish(s as u32));
-                    return;
                 }
                 self.ups.truncate(at + needed.min(self.ups.len() - at));
                 self.ups[at..].sort_unstable_by(f64::total_cmp);
@@ -1351,12 +1382,10 @@ impl Engine {
         // Inline steps complete ahead of time order, so compare finishes: keep the latest,
         // among equal finishes the lowest index (as `latest` does).
         self.done_count += 1;
-        if self.last_done == NO_STEP || {
-            let last = self.steps[self.last_done as usize].finish;
-            last < t || (last == t && (s as u32) < self.last_done)
-        } {
-            self.last_done = s as u32;
-        }
+        let later = (t > self.last_done_finish)
+            | ((t == self.last_done_finish) & ((s as u32) < self.last_done));
+        self.last_done = if later { s as u32 } else { self.last_done };
+        self.last_done_finish = if later { t } else { self.last_done_finish };
         let def = &cx.rb.steps[s];
         for pool in &def.pools {
             match self.pools[pool.0 as usize].waiting.pop_front() {
@@ -1371,18 +1400,18 @@ impl Engine {
         }
         for d in &def.dependents {
             let d = d.0 as usize;
-            // The dependency that finished last, among equal finishes the lowest index.
-            let previous = self.steps[d].critical_dep;
-            if previous == NO_STEP || {
-                let other = self.steps[previous as usize].finish;
-                other < t || (other == t && (s as u32) < previous)
-            } {
-                self.steps[d].critical_dep = s as u32;
-            }
-            self.steps[d].waiting_deps -= 1;
-            if self.steps[d].waiting_deps == 0 {
-                let ready = self.steps[self.steps[d].critical_dep as usize].finish;
-                if self.steps[d].inline || ready <= self.now {
+            let step = &mut self.steps[d];
+            // The dependency that finished last, among equal finishes the lowest index (the
+            // first to finish always: its predecessor is −∞); selected without a branch, since
+            // which of a join's dependencies finishes last is a coin toss.
+            let later = (t > step.critical_finish)
+                | ((t == step.critical_finish) & ((s as u32) < step.critical_dep));
+            step.critical_dep = if later { s as u32 } else { step.critical_dep };
+            step.critical_finish = if later { t } else { step.critical_finish };
+            step.waiting_deps -= 1;
+            if step.waiting_deps == 0 {
+                let ready = step.critical_finish;
+                if step.inline || ready <= self.now {
                     self.make_ready(cx, d, ready);
                 } else {
                     self.push(ready, EventKind::Ready(d as u32));
@@ -1465,6 +1494,27 @@ mod tests {
     use super::*;
     use crate::rng::stream_rng;
     use crate::stats::ks_distance;
+
+    #[test]
+    fn nth_smallest_is_the_selection() {
+        let mut rng = stream_rng(9, 0, 0);
+        for len in 1..12 {
+            for n in 1..=len {
+                for round in 0..50 {
+                    // Whole seconds in some rounds, so that ties occur.
+                    let mut values: Vec<f64> = (0..len)
+                        .map(|_| {
+                            let x = unit_f64(&mut rng) * 10.0;
+                            if round % 2 == 0 { x.floor() } else { x }
+                        })
+                        .collect();
+                    let mut sorted = values.clone();
+                    sorted.sort_by(f64::total_cmp);
+                    assert_eq!(nth_smallest(&mut values, n), sorted[n - 1], "{sorted:?} {n}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn fair_share_water_fills() {

@@ -197,16 +197,25 @@ impl Tally {
         }
         let (mut count, mut sum, mut sum_sq) = (self.count, self.sum, self.sum_sq);
         let (mut min, mut max) = (self.min, self.max);
+        // Equal values in a row (a figure that is often 0, say) go to the histogram together.
+        let mut run = (0, 0);
         for value in values {
-            if let Some(hist) = self.hist.as_mut() {
-                hist_record_n(hist, value, 1);
+            if value != run.0 || run.1 == 0 {
+                if let (Some(hist), true) = (self.hist.as_mut(), run.1 > 0) {
+                    hist_record_n(hist, run.0, run.1);
+                }
+                run = (value, 0);
             }
+            run.1 += 1;
             let v = u128::from(value);
             count = count.saturating_add(1);
             sum = sum.saturating_add(v);
             sum_sq = sum_sq.saturating_add(v * v);
             min = min.min(value);
             max = max.max(value);
+        }
+        if let Some(hist) = self.hist.as_mut() {
+            hist_record_n(hist, run.0, run.1);
         }
         (self.count, self.sum, self.sum_sq) = (count, sum, sum_sq);
         (self.min, self.max) = (min, max);

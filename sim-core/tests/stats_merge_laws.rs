@@ -133,7 +133,15 @@ proptest! {
     #[test]
     fn tally_record_all_equals_recording_one_by_one(
         first in values(),
-        batches in prop::collection::vec(values(), 0..4),
+        batches in prop::collection::vec(
+            (values(), 1..4usize).prop_map(|(v, times)| {
+                // Some values repeated in a row, which `record_all` records together.
+                v.into_iter()
+                    .flat_map(|x| std::iter::repeat_n(x, 1 + (x as usize % times)))
+                    .collect::<Vec<u64>>()
+            }),
+            0..4,
+        ),
     ) {
         // Batches (some empty) recorded into a tally that holds values already or is empty.
         let mut batched = tally(&first);
