@@ -2,22 +2,26 @@
 //! plain timing harness, not criterion, so that 1,000,000 trials stay practical):
 //!
 //!     cargo bench --bench yardstick                       # 1,000,000 trials, 3 rounds
-//!     cargo bench --bench yardstick -- --trials 200000 --rounds 5
+//!     cargo bench --bench yardstick -- --trials 200000 --rounds 5 --slices 1
 //!     cargo bench --bench yardstick -- --rounds 9 --plan-years 100000
 //!     valgrind --tool=callgrind target/release/deps/yardstick-… --only kernel --trials 20000
 //!
 //! Each round times the kernel (`benches/common/yardstick.rs`: the reference's draws per trial
-//! and nothing else) and `scenarios::simulate` of the reference, on 1 and on 2 threads, one
-//! after the other; the ratios printed are simulate over kernel at the same thread count, and 1
-//! thread over 2 threads, of the best round of each and the median of the rounds' own ratios
-//! (on a shared machine whose speed drifts, times taken back to back compare better than bests
-//! taken minutes apart). With `--plan-years N` each round also times `planner::plan` of the
-//! reference over N years on 1 and 2 threads, for its scaling beside the kernel's.
+//! and nothing else) and `scenarios::simulate` of the reference, on 1 and on 2 threads. The
+//! trials are cut into `--slices` contiguous ranges (10 by default), and each slice is run by
+//! the four in turn, so that a machine whose speed drifts from one second to the next slows
+//! them alike; a round's time of each is the sum over its slices (merging the slices' results
+//! gives exactly those of one run, `scenarios::simulate_range`). The ratios printed are
+//! simulate over kernel at the same thread count, and 1 thread over 2 threads, of the best
+//! round of each and the median of the rounds' own ratios. With `--plan-years N` each round
+//! also times `planner::plan` of the reference over N years on 1 and 2 threads, back to back,
+//! for its scaling beside the kernel's.
 
 #[path = "common/yardstick.rs"]
 mod yardstick;
 
 use std::hint::black_box;
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use scenarios::RunOptions;
@@ -31,16 +35,17 @@ impl Merge for Sum {
     }
 }
 
-/// The kernel over `trials` trials, on `threads` threads through the simulator's runner.
-fn kernel(trials: u64, threads: usize) -> f64 {
+/// The kernel over trials `range`, on `threads` threads through the simulator's runner.
+fn kernel(range: Range<u64>, threads: usize) -> f64 {
     let config = RunConfig {
-        trials,
+        trials: range.end,
         chunk_size: scenarios::simulate::CHUNK_SIZE,
         threads,
     };
     let k = yardstick::Kernel::new(&yardstick::REFERENCE_DRAWS_PER_TRIAL);
-    runner::run(
+    runner::run_range(
         &config,
+        range,
         || Sum(0.0),
         || (),
         |i, _, acc| acc.0 += k.trial(1, i),
@@ -49,14 +54,14 @@ fn kernel(trials: u64, threads: usize) -> f64 {
     .map_or(f64::NAN, |s| s.0)
 }
 
-fn simulate(scenario: &scenarios::Scenario, trials: u64, threads: usize) -> u64 {
+fn simulate(scenario: &scenarios::Scenario, range: Range<u64>, threads: usize) -> u64 {
     let options = RunOptions {
-        trials,
+        trials: range.end,
         seed: 1,
         threads,
         progress: None,
     };
-    scenarios::simulate(scenario, &options).map_or(0, |r| r.trials)
+    scenarios::simulate::simulate_range(scenario, &options, range).map_or(0, |r| r.trials)
 }
 
 fn plan(scenario: &scenarios::Scenario, catalog: &pricing::Catalog, years: u64, threads: usize) {
@@ -108,15 +113,19 @@ fn main() {
     };
     match only.as_deref() {
         Some("kernel") => {
-            black_box(kernel(trials, 1));
+            black_box(kernel(0..trials, 1));
             return;
         }
         Some("simulate") => {
-            black_box(simulate(&scenario, trials, 1));
+            black_box(simulate(&scenario, 0..trials, 1));
             return;
         }
         _ => {}
     }
+    let slices: u64 = value("--slices")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+        .clamp(1, trials.max(1));
     let plan_years: u64 = value("--plan-years")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
@@ -125,20 +134,22 @@ fn main() {
     let mut ratios: [Vec<f64>; 4] = Default::default();
     let mut plan_scaling = Vec::new();
     for round in 0..rounds {
-        let times = [
-            time(|| {
-                black_box(kernel(trials, 1));
-            }),
-            time(|| {
-                black_box(simulate(&scenario, trials, 1));
-            }),
-            time(|| {
-                black_box(kernel(trials, 2));
-            }),
-            time(|| {
-                black_box(simulate(&scenario, trials, 2));
-            }),
-        ];
+        let mut times = [Duration::ZERO; 4];
+        for slice in 0..slices {
+            let range = trials * slice / slices..trials * (slice + 1) / slices;
+            times[0] += time(|| {
+                black_box(kernel(range.clone(), 1));
+            });
+            times[1] += time(|| {
+                black_box(simulate(&scenario, range.clone(), 1));
+            });
+            times[2] += time(|| {
+                black_box(kernel(range.clone(), 2));
+            });
+            times[3] += time(|| {
+                black_box(simulate(&scenario, range.clone(), 2));
+            });
+        }
         for (b, t) in best.iter_mut().zip(times) {
             *b = (*b).min(t);
         }
@@ -169,6 +180,7 @@ fn main() {
         }
     }
     let s = best.map(|d| d.as_secs_f64());
+    println!("{trials} trials in {slices} slices a round");
     println!(
         "{trials} trials, best of {rounds}: simulate / kernel = {:.2} (1 thread), {:.2} (2 threads); \
          2 threads are {:.2}x 1 thread (simulate), {:.2}x (kernel)",

@@ -369,10 +369,14 @@ impl<'s> FirstAcc<'s> {
                 let mut tallies = lock(sink);
                 let (d, l) = &mut *tallies;
                 // u32::MAX stands for a value recorded already (it sorts last).
-                let held = |v: &&u32| **v != u32::MAX;
-                let record = |t: &mut Tally, v: &u32| t.record(u64::from(*v));
-                downtime.iter().take_while(held).for_each(|v| record(d, v));
-                loss.iter().take_while(held).for_each(|v| record(l, v));
+                fn held(figures: &[u32]) -> impl Iterator<Item = u64> + '_ {
+                    figures
+                        .iter()
+                        .take_while(|&&v| v != u32::MAX)
+                        .map(|&v| u64::from(v))
+                }
+                d.record_all(held(downtime));
+                l.record_all(held(loss));
             }
         }
         p.years = 0;
@@ -380,8 +384,8 @@ impl<'s> FirstAcc<'s> {
             rto.sort_unstable();
             rpo.sort_unstable();
             let mut tallies = lock(sink);
-            rto.iter().for_each(|&v| tallies.0.record(v));
-            rpo.iter().for_each(|&v| tallies.1.record(v));
+            tallies.0.record_all(rto.iter().copied());
+            tallies.1.record_all(rpo.iter().copied());
             rto.clear();
             rpo.clear();
         }

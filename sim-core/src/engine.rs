@@ -1510,7 +1510,11 @@ mod tests {
                         .collect();
                     let mut sorted = values.clone();
                     sorted.sort_by(f64::total_cmp);
-                    assert_eq!(nth_smallest(&mut values, n), sorted[n - 1], "{sorted:?} {n}");
+                    assert_eq!(
+                        nth_smallest(&mut values, n),
+                        sorted[n - 1],
+                        "{sorted:?} {n}"
+                    );
                 }
             }
         }
