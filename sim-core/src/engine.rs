@@ -216,6 +216,11 @@ struct RunbookInner {
     initial: Vec<StepState>,
     /// The steps with no dependency, ascending.
     roots: Vec<u32>,
+    /// When every step is inline (a delay or milestone without a pool): the order in which a
+    /// run starts, and so draws, them, which the graph alone fixes (see [`inline_order`]);
+    /// empty otherwise. Such a run needs no event and no finishing order
+    /// ([`Engine::run_in_order`]).
+    inline_order: Vec<u32>,
 }
 
 /// Builds a [`Runbook`], checking every piece as it is added and the whole graph at the end.
@@ -486,20 +491,28 @@ impl RunbookBuilder {
             }
         }
 
+        let initial: Vec<StepState> = steps
+            .iter()
+            .map(|s| StepState {
+                waiting_deps: s.deps.len() as u32,
+                inline: matches!(s.work, Work::Delay { .. } | Work::Milestone)
+                    && s.pools.is_empty(),
+                ..NOT_STARTED
+            })
+            .collect();
+        let roots: Vec<u32> = (0..steps.len() as u32)
+            .filter(|&i| steps[i as usize].deps.is_empty())
+            .collect();
+        let inline_order = if initial.iter().all(|s| s.inline) {
+            inline_order(&steps, &roots)
+        } else {
+            Vec::new()
+        };
         Ok(Runbook {
             inner: Arc::new(RunbookInner {
-                initial: steps
-                    .iter()
-                    .map(|s| StepState {
-                        waiting_deps: s.deps.len() as u32,
-                        inline: matches!(s.work, Work::Delay { .. } | Work::Milestone)
-                            && s.pools.is_empty(),
-                        ..NOT_STARTED
-                    })
-                    .collect(),
-                roots: (0..steps.len() as u32)
-                    .filter(|&i| steps[i as usize].deps.is_empty())
-                    .collect(),
+                initial,
+                roots,
+                inline_order,
                 steps,
                 links: self.links,
                 pools: self.pools,
@@ -508,6 +521,31 @@ impl RunbookBuilder {
             }),
         })
     }
+}
+
+/// The order in which [`Engine::run`] starts the steps of an acyclic runbook whose steps are
+/// all inline: each root in turn, and after each step the dependents it was the last
+/// dependency of, in `dependents` order, the one started last finishing first (the engine's
+/// `resolved` stack). It depends on the graph only, never on the durations drawn.
+fn inline_order(steps: &[StepDef], roots: &[u32]) -> Vec<u32> {
+    let mut waiting: Vec<usize> = steps.iter().map(|s| s.deps.len()).collect();
+    let mut order = Vec::with_capacity(steps.len());
+    let mut started = Vec::new();
+    for &root in roots {
+        order.push(root);
+        started.push(root);
+        while let Some(s) = started.pop() {
+            for d in &steps[s as usize].dependents {
+                let d = d.0 as usize;
+                waiting[d] -= 1;
+                if waiting[d] == 0 {
+                    order.push(d as u32);
+                    started.push(d as u32);
+                }
+            }
+        }
+    }
+    order
 }
 
 /// One cycle of the dependency graph, in execution order (each step must finish before the next
@@ -826,6 +864,8 @@ pub struct Engine {
     resolved: Vec<(u32, f64)>,
     /// Tests only: every step through events, as before inline steps (to compare both).
     events_only: bool,
+    /// Tests only: a runbook of inline steps through `resolved` too, not in its fixed order.
+    unordered_inline: bool,
 }
 
 impl Engine {
@@ -860,6 +900,10 @@ impl Engine {
             params.len()
         );
         self.reset(rb, params);
+        if !rb.inline_order.is_empty() && !self.events_only && !self.unordered_inline {
+            self.run_in_order(rb, params, rng);
+            return self.last_finish();
+        }
         let mut cx = Ctx { rb, params, rng };
 
         for &i in &rb.roots {
@@ -899,6 +943,43 @@ impl Engine {
             }
         }
         self.steps.iter().map(|s| s.finish).fold(0.0, f64::max)
+    }
+
+    /// Runs a runbook whose steps are all inline in its [`inline_order`]: each step starts when
+    /// its latest dependency finished (ties: the lowest index; 0 for a root) and finishes after
+    /// its draw, exactly as the general path starts and settles it, with the same draws in the
+    /// same order, and without its bookkeeping.
+    fn run_in_order<R: Rng + ?Sized>(&mut self, rb: &RunbookInner, params: &[f64], rng: &mut R) {
+        for &s in &rb.inline_order {
+            let def = &rb.steps[s as usize];
+            let (mut dep, mut dep_finish) = (NO_STEP, f64::NEG_INFINITY);
+            for d in &def.deps {
+                let finish = self.steps[d.0 as usize].finish;
+                if finish > dep_finish || (finish == dep_finish && d.0 < dep) {
+                    (dep, dep_finish) = (d.0, finish);
+                }
+            }
+            let ready = if dep == NO_STEP { 0.0 } else { dep_finish };
+            let finish = match &def.work {
+                Work::Delay { duration, scale } => {
+                    ready + non_negative(duration.sample(rng) * scale.resolve(params))
+                }
+                // A milestone: the only other work a step without events can do.
+                _ => ready,
+            };
+            let state = &mut self.steps[s as usize];
+            state.waiting_deps = 0;
+            state.critical_dep = dep;
+            state.critical_finish = dep_finish;
+            state.done = true;
+            (state.ready, state.start, state.finish) = (ready, ready, finish);
+            self.done_count += 1;
+            if finish > self.last_done_finish
+                || (finish == self.last_done_finish && s < self.last_done)
+            {
+                (self.last_done, self.last_done_finish) = (s, finish);
+            }
+        }
     }
 
     /// Clears the buffers for a run of `rb`, keeping their capacity.
@@ -1809,6 +1890,53 @@ mod tests {
             fewer * 10 > compared * 9,
             "only {fewer} of {compared} took fewer events"
         );
+    }
+
+    /// A runbook of inline steps only runs in its fixed order exactly as through the
+    /// `resolved` stack, random durations included (same draws, same order): every step's start,
+    /// ready and finish, the makespan and the critical path, bit for bit.
+    #[test]
+    fn inline_runbooks_run_in_order_as_through_the_stack() {
+        let mut ordered = Engine::new();
+        let mut stacked = Engine {
+            unordered_inline: true,
+            ..Engine::default()
+        };
+        for seed in 0..300 {
+            let mut g = stream_rng(seed, 0, 11);
+            let mut b = RunbookBuilder::new();
+            let n = 1 + (seed % 16) as usize;
+            let mut ids = Vec::new();
+            for i in 0..n {
+                let name = format!("s{i}");
+                let id = if unit_f64(&mut g) < 0.2 {
+                    b.step(&name, Work::Milestone).expect("step")
+                } else if unit_f64(&mut g) < 0.3 {
+                    // Whole seconds, so that finishes tie.
+                    let d = Dist::fixed((unit_f64(&mut g) * 4.0).floor()).expect("dist");
+                    delay_step(&mut b, &name, d)
+                } else {
+                    delay_step(&mut b, &name, Dist::lognormal(5.0, 15.0).expect("dist"))
+                };
+                for _ in 0..(unit_f64(&mut g) * 4.0) as usize {
+                    if i > 0 {
+                        let dep = ids[(unit_f64(&mut g) * i as f64) as usize];
+                        b.after(id, dep).expect("after");
+                    }
+                }
+                ids.push(id);
+            }
+            let rb = b.build().expect("build");
+            assert_eq!(rb.inner.inline_order.len(), n, "runbook {seed}");
+            let makespan = ordered.run(&rb, &[], &mut stream_rng(2, seed, 0));
+            let expected = stacked.run(&rb, &[], &mut stream_rng(2, seed, 0));
+            assert_eq!(
+                trace(&ordered, makespan),
+                trace(&stacked, expected),
+                "runbook {seed}"
+            );
+            assert_eq!(ordered.done_count, stacked.done_count);
+        }
     }
 
     /// With random durations the draws come in another order, so single runs differ, but the
