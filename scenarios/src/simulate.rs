@@ -411,14 +411,16 @@ impl Recorder {
         }
     }
 
-    fn slot(&self, s: usize, d: usize, figure: Figure) -> usize {
+    /// The tally's index in `held` (`None` for a part the results do not have).
+    fn slot(&self, s: usize, d: usize, figure: Figure) -> Option<usize> {
         let k = match figure {
             Figure::Rto => 0,
             Figure::Rpo => 1,
             Figure::Failback => 2,
-            Figure::RpoPart(i) => 3 + i,
+            Figure::RpoPart(i) if 3 + i < self.per_cell => 3 + i,
+            Figure::RpoPart(_) => return None,
         };
-        (s * 4 + d) * self.per_cell + k
+        Some((s * 4 + d) * self.per_cell + k)
     }
 
     fn tally(results: &mut Results, per_cell: usize, slot: usize) -> Option<&mut Tally> {
@@ -434,7 +436,9 @@ impl Recorder {
 
     /// Records `value` (milliseconds) into a tally of cell `[s][d]`, now or with its batch.
     fn record(&mut self, s: usize, d: usize, figure: Figure, value: u64) {
-        let slot = self.slot(s, d, figure);
+        let Some(slot) = self.slot(s, d, figure) else {
+            return;
+        };
         match (u32::try_from(value), self.held.get_mut(slot)) {
             (Ok(v), Some(held)) => {
                 if held.capacity() == 0 {
@@ -451,6 +455,12 @@ impl Recorder {
                 }
             }
         }
+    }
+
+    /// The results, every held figure recorded.
+    fn into_results(mut self) -> Results {
+        self.finish();
+        self.results
     }
 
     fn flush(&mut self, slot: usize) {
@@ -613,7 +623,7 @@ pub fn simulate_range(
         },
         options.progress,
     )?;
-    Ok(results.results)
+    Ok(results.into_results())
 }
 
 /// One trial as drawn and recovered, for users' own analyses (`drsim simulate --samples`).
@@ -668,7 +678,7 @@ pub fn simulate_range_sampled<E: Send>(
         |samples: &[Sample]| sink(&compiled, samples),
         options.progress,
     )?;
-    Ok(results.map(|r| r.results))
+    Ok(results.map(Recorder::into_results))
 }
 
 fn draw_disaster(scenario: &Scenario, cumulative: &[f64; 4], rng: &mut SimRng) -> DisasterDraw {

@@ -524,8 +524,8 @@ impl RunbookBuilder {
 }
 
 /// The order in which [`Engine::run`] starts the steps of an acyclic runbook whose steps are
-/// all inline: each root in turn, and after each step the dependents it was the last
-/// dependency of, in `dependents` order, the one started last finishing first (the engine's
+/// all inline: each root in turn, and as each step is settled, the dependents it was the last
+/// dependency of, in `dependents` order; the step started last is settled first (the engine's
 /// `resolved` stack). It depends on the graph only, never on the durations drawn.
 fn inline_order(steps: &[StepDef], roots: &[u32]) -> Vec<u32> {
     let mut waiting: Vec<usize> = steps.iter().map(|s| s.deps.len()).collect();
