@@ -941,6 +941,10 @@ impl Compiled {
 
     /// Recovers `strategy` from a trial's disaster; its critical path is left in
     /// `worker.paths[strategy]`.
+    ///
+    /// Inlined into the trial loop: returned through memory, the outcome would be written in
+    /// pieces and copied whole, a store the processor cannot forward to the load.
+    #[inline(always)]
     pub fn recover(
         &self,
         scenario: &Scenario,
@@ -1214,20 +1218,19 @@ fn run_trial(
     if region_loss {
         trial.data_lags(scenario, &mut worker.data_lags);
     }
-    let mut outcomes: [Option<Outcome>; 4] = [None; 4];
+    // Each strategy's outcome, set in strategy order (`same_as` names an earlier strategy).
+    let mut outcomes = [Outcome::default(); 4];
     for strategy in Strategy::ALL {
         let s = strategy.index();
-        let outcome = match compiled.same_as[s][d]
-            .and_then(|earlier| outcomes[earlier].map(|o| (earlier, o)))
-        {
-            Some((earlier, outcome)) => {
+        let outcome = match compiled.same_as[s][d].filter(|&earlier| earlier < s) {
+            Some(earlier) => {
                 let (done, rest) = worker.paths.split_at_mut(s);
                 rest[0].clone_from(&done[earlier]);
-                outcome
+                outcomes[earlier]
             }
             None => compiled.recover(scenario, &trial, strategy, worker),
         };
-        outcomes[s] = Some(outcome);
+        outcomes[s] = outcome;
         recorder.record(s, d, Figure::Rto, millis(outcome.rto));
         recorder.record(s, d, Figure::Rpo, millis(outcome.rpo));
         if let Some(downtime) = outcome.failback {
@@ -1263,7 +1266,7 @@ fn run_trial(
             }
         }
     }
-    let rtos = outcomes.map(|o| o.map_or(0.0, |o| o.rto));
+    let rtos = outcomes.map(|o| o.rto);
     for i in 0..4 {
         for j in 0..4 {
             if rtos[i] < rtos[j] {
@@ -1279,7 +1282,7 @@ fn run_trial(
         trial: index,
         disaster: trial.disaster(),
         outcomes: std::array::from_fn(|s| {
-            let o = outcomes[s].unwrap_or_default();
+            let o = outcomes[s];
             SampleOutcome {
                 rto: o.rto,
                 rpo: o.rpo,

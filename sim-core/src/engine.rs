@@ -30,7 +30,7 @@ use rand::Rng;
 use rand_distr::{Beta, Binomial, Distribution};
 
 use crate::dist::{Dist, unit_f64};
-use crate::events::{EventQueue, Keyed};
+use crate::events::EventQueue;
 use crate::order::{self, SumQuantiles};
 
 /// A step of a runbook.
@@ -665,6 +665,13 @@ enum EventKind {
     InstanceUp(u32),
 }
 
+/// What fills the event queue's unused slots (never read as an event).
+impl Default for EventKind {
+    fn default() -> Self {
+        EventKind::Finish(NO_STEP)
+    }
+}
+
 /// The state of one step during a run that every step needs; reset at the start of each run.
 /// Kept small, since resetting it is per-run work for every step.
 #[derive(Clone, Copy, Debug)]
@@ -1031,11 +1038,7 @@ impl Engine {
     fn push(&mut self, time: f64, kind: EventKind) {
         debug_assert!(!time.is_nan(), "event time is NaN");
         self.seq += 1;
-        self.queue.push(Keyed {
-            time,
-            seq: self.seq,
-            item: kind,
-        });
+        self.queue.push(time, self.seq, kind);
     }
 
     /// All dependencies of step `s` have finished at `t`.

@@ -1,7 +1,7 @@
 //! The engine's event queue: a min-priority queue of `(time, sequence)` keys.
 //!
 //! A runbook has a few events pending at a time (a dozen steps, a handful of retries), so the
-//! queue keeps them in a small vector sorted in descending order: a pop takes the last element
+//! queue keeps them in a small array sorted in descending order: a pop takes the last element
 //! and a push shifts the few later ones. Past [`SMALL`] pending events (large transfer sets,
 //! many retries in flight) it moves them into a binary heap and stays there until cleared.
 //! Both forms pop in exactly the same order, because every key is distinct (the sequence
@@ -53,17 +53,27 @@ impl<T> Eq for Keyed<T> {}
 /// Pops the smallest `(time, seq)` first. Keys must be distinct.
 #[derive(Debug)]
 pub(crate) struct EventQueue<T> {
-    /// Sorted descending: the next event is the last one. Empty while `heap` is in use.
-    small: Vec<Keyed<T>>,
+    /// The first `len` are the pending events, sorted descending: the next event is the last
+    /// one. A fixed array, not a `Vec`: a push never calls out to grow it, so the event goes
+    /// from registers straight to its slot (kept alive across such a call, it would be spilled
+    /// to the stack in pieces and read back whole, which the processor cannot forward).
+    small: [Keyed<T>; SMALL],
+    len: usize,
     heap: BinaryHeap<Reverse<Keyed<T>>>,
-    /// Whether the heap holds the events (until the next `clear`).
+    /// Whether the heap holds the events (until the next `clear`); `len` is 0 meanwhile.
     spilled: bool,
 }
 
-impl<T> Default for EventQueue<T> {
+impl<T: Copy + Default> Default for EventQueue<T> {
     fn default() -> Self {
+        let empty = Keyed {
+            time: 0.0,
+            seq: 0,
+            item: T::default(),
+        };
         Self {
-            small: Vec::new(),
+            small: [empty; SMALL],
+            len: 0,
             heap: BinaryHeap::new(),
             spilled: false,
         }
@@ -73,46 +83,62 @@ impl<T> Default for EventQueue<T> {
 impl<T: Copy> EventQueue<T> {
     /// Empties the queue, keeping its buffers.
     pub fn clear(&mut self) {
-        self.small.clear();
+        self.len = 0;
         self.heap.clear();
         self.spilled = false;
     }
 
-    #[inline]
-    pub fn push(&mut self, event: Keyed<T>) {
-        if self.spilled {
-            self.heap.push(Reverse(event));
+    /// Adds the event `item` at `time`, `seq` (taken apart, so that the event is built only
+    /// where it is stored).
+    #[inline(always)]
+    pub fn push(&mut self, time: f64, seq: u64, item: T) {
+        if self.spilled || self.len >= SMALL {
+            self.push_to_heap(Keyed { time, seq, item });
             return;
         }
-        if self.small.len() >= SMALL {
-            self.spilled = true;
-            self.heap.extend(self.small.drain(..).map(Reverse));
-            self.heap.push(Reverse(event));
-            return;
-        }
-        // Sink the new event from the back (the earliest) to its place: with a handful of
-        // events pending this is a few inline swaps, no call to move memory.
-        self.small.push(event);
-        let mut i = self.small.len() - 1;
-        while i > 0 && self.small[i - 1].key_cmp(&self.small[i]) == Ordering::Less {
-            self.small.swap(i - 1, i);
+        // Move the pending events that come after the new one (the earliest, at the back) up
+        // one slot, then write it into the gap: with a handful of events pending this is a few
+        // inline moves, no call to move memory.
+        let event = Keyed { time, seq, item };
+        let mut i = self.len;
+        while i > 0 && self.small[i - 1].key_cmp(&event) == Ordering::Less {
+            self.small[i] = self.small[i - 1];
             i -= 1;
         }
+        self.small[i] = event;
+        self.len += 1;
+    }
+
+    /// The rare path, kept out of line so that the common one inlines into its callers (the
+    /// event then stays in registers instead of going through memory).
+    #[cold]
+    #[inline(never)]
+    fn push_to_heap(&mut self, event: Keyed<T>) {
+        if !self.spilled {
+            self.spilled = true;
+            self.heap
+                .extend(self.small[..self.len].iter().map(|&e| Reverse(e)));
+            self.len = 0;
+        }
+        self.heap.push(Reverse(event));
     }
 
     #[inline]
     pub fn pop(&mut self) -> Option<Keyed<T>> {
         if self.spilled {
             self.heap.pop().map(|Reverse(e)| e)
+        } else if self.len > 0 {
+            self.len -= 1;
+            Some(self.small[self.len])
         } else {
-            self.small.pop()
+            None
         }
     }
 
-    /// Capacity of both buffers (to check that reruns reuse them).
+    /// Capacity of the heap (to check that reruns reuse it; the small queue never grows).
     #[cfg(test)]
-    pub fn capacity(&self) -> (usize, usize) {
-        (self.small.capacity(), self.heap.capacity())
+    pub fn capacity(&self) -> usize {
+        self.heap.capacity()
     }
 }
 
@@ -133,11 +159,7 @@ mod tests {
                     .wrapping_add(1442695040888963407);
                 let time = ((x >> 33) % 7) as f64; // many ties in time
                 keys.push((time, seq));
-                q.push(Keyed {
-                    time,
-                    seq,
-                    item: seq,
-                });
+                q.push(time, seq, seq);
                 // Interleave pops with pushes.
                 if seq % 3 == 2 {
                     keys.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
