@@ -10,7 +10,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-/// Pending events above which the sorted vector gives way to a binary heap.
+/// Pending events above which the sorted array gives way to a binary heap.
 const SMALL: usize = 32;
 
 /// An item with its key: `time`, then `seq` (unique) to keep simultaneous events in order.
