@@ -959,14 +959,9 @@ impl Engine {
     fn run_in_order<R: Rng + ?Sized>(&mut self, rb: &RunbookInner, params: &[f64], rng: &mut R) {
         for &s in &rb.inline_order {
             let def = &rb.steps[s as usize];
-            let (mut dep, mut dep_finish) = (NO_STEP, f64::NEG_INFINITY);
-            for d in &def.deps {
-                let finish = self.steps[d.0 as usize].finish;
-                if finish > dep_finish || (finish == dep_finish && d.0 < dep) {
-                    (dep, dep_finish) = (d.0, finish);
-                }
-            }
-            let ready = if dep == NO_STEP { 0.0 } else { dep_finish };
+            let dep = latest(&self.steps, def.deps.iter().map(|d| d.0));
+            let dep_finish = dep.map_or(f64::NEG_INFINITY, |d| self.steps[d].finish);
+            let ready = if dep.is_none() { 0.0 } else { dep_finish };
             let finish = match &def.work {
                 Work::Delay { duration, scale } => {
                     ready + non_negative(duration.sample(rng) * scale.resolve(params))
@@ -976,17 +971,24 @@ impl Engine {
             };
             let state = &mut self.steps[s as usize];
             state.waiting_deps = 0;
-            state.critical_dep = dep;
+            state.critical_dep = dep.map_or(NO_STEP, |d| d as u32);
             state.critical_finish = dep_finish;
             state.done = true;
             (state.ready, state.start, state.finish) = (ready, ready, finish);
-            self.done_count += 1;
-            if finish > self.last_done_finish
-                || (finish == self.last_done_finish && s < self.last_done)
-            {
-                (self.last_done, self.last_done_finish) = (s, finish);
-            }
+            self.count_done(s, finish);
         }
+    }
+
+    /// Step `s` finished at `t`: counted, and kept as the one that finished last if it did
+    /// (among equal finishes the lowest index, as [`latest`]), selected without a branch since
+    /// inline steps finish out of time order.
+    #[inline]
+    fn count_done(&mut self, s: u32, t: f64) {
+        self.done_count += 1;
+        let later =
+            (t > self.last_done_finish) | ((t == self.last_done_finish) & (s < self.last_done));
+        self.last_done = if later { s } else { self.last_done };
+        self.last_done_finish = if later { t } else { self.last_done_finish };
     }
 
     /// Clears the buffers for a run of `rb`, keeping their capacity.
@@ -1463,13 +1465,7 @@ impl Engine {
         let state = &mut self.steps[s];
         state.done = true;
         state.finish = t;
-        // Inline steps complete ahead of time order, so compare finishes: keep the latest,
-        // among equal finishes the lowest index (as `latest` does).
-        self.done_count += 1;
-        let later = (t > self.last_done_finish)
-            | ((t == self.last_done_finish) & ((s as u32) < self.last_done));
-        self.last_done = if later { s as u32 } else { self.last_done };
-        self.last_done_finish = if later { t } else { self.last_done_finish };
+        self.count_done(s as u32, t);
         let def = &cx.rb.steps[s];
         for pool in &def.pools {
             match self.pools[pool.0 as usize].waiting.pop_front() {
