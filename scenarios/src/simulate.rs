@@ -379,8 +379,14 @@ impl Merge for Results {
 /// line serves several figures of the batch. Up to 64 KB per tally are held (a few MB per
 /// worker). The tallies are exactly those of recording each figure as it comes (a tally's
 /// records commute).
+///
+/// A strategy that reuses an earlier one's outcome for a disaster type (`Compiled::same_as`)
+/// records nothing for it during the run: its cell would be the earlier strategy's, figure for
+/// figure, so [`Recorder::into_results`] copies that cell.
 struct Recorder {
     results: Results,
+    /// `Compiled::same_as`: cells copied from an earlier strategy's at the end.
+    same_as: Vec<[Option<usize>; 4]>,
     /// Per tally ([`Recorder::slot`]), the figures not yet recorded.
     held: Vec<Vec<u32>>,
     /// Tallies per cell: RTO, RPO, failback, then the region-loss RPO parts.
@@ -407,6 +413,7 @@ impl Recorder {
         Recorder {
             held: vec![Vec::new(); 16 * per_cell],
             results,
+            same_as: compiled.same_as.clone(),
             per_cell,
         }
     }
@@ -457,9 +464,18 @@ impl Recorder {
         }
     }
 
-    /// The results, every held figure recorded.
+    /// The results, every held figure recorded, and the cells of strategies that reused an
+    /// earlier strategy's outcomes copied from that strategy's.
     fn into_results(mut self) -> Results {
         self.finish();
+        for (s, per_disaster) in self.same_as.iter().enumerate() {
+            for (d, earlier) in per_disaster.iter().enumerate() {
+                if let Some(&e) = earlier.as_ref().filter(|&&e| e < s) {
+                    let cell = self.results.cells[e][d].clone();
+                    self.results.cells[s][d] = cell;
+                }
+            }
+        }
         self.results
     }
 
@@ -490,7 +506,8 @@ impl Merge for Recorder {
 /// Scratch space of one worker thread, reused across its trials.
 pub struct Worker {
     engine: Engine,
-    /// Critical path of each strategy's recovery in the current trial.
+    /// Critical path of each strategy's last recovery ([`Compiled::recover`]; in a trial, a
+    /// strategy that reuses an earlier one's outcome is not recovered: its path is that one's).
     pub paths: [Vec<(StepId, f64)>; 4],
     params: [f64; params::COUNT],
     /// Each dataset's replication lag in the current trial (region loss).
@@ -1218,18 +1235,19 @@ fn run_trial(
     if region_loss {
         trial.data_lags(scenario, &mut worker.data_lags);
     }
-    // Each strategy's outcome, set in strategy order (`same_as` names an earlier strategy).
+    // Each strategy's outcome, set in strategy order, and the strategy whose critical path it
+    // has. A strategy that reuses an earlier one's outcome (`same_as`) records nothing: its
+    // cell is copied at the end (`Recorder::into_results`).
     let mut outcomes = [Outcome::default(); 4];
+    let mut path_of = [0, 1, 2, 3];
     for strategy in Strategy::ALL {
         let s = strategy.index();
-        let outcome = match compiled.same_as[s][d].filter(|&earlier| earlier < s) {
-            Some(earlier) => {
-                let (done, rest) = worker.paths.split_at_mut(s);
-                rest[0].clone_from(&done[earlier]);
-                outcomes[earlier]
-            }
-            None => compiled.recover(scenario, &trial, strategy, worker),
-        };
+        if let Some(earlier) = compiled.same_as[s][d].filter(|&earlier| earlier < s) {
+            outcomes[s] = outcomes[earlier];
+            path_of[s] = earlier;
+            continue;
+        }
+        let outcome = compiled.recover(scenario, &trial, strategy, worker);
         outcomes[s] = outcome;
         recorder.record(s, d, Figure::Rto, millis(outcome.rto));
         recorder.record(s, d, Figure::Rpo, millis(outcome.rpo));
@@ -1289,7 +1307,7 @@ fn run_trial(
                 critical: if o.primary_first {
                     None
                 } else {
-                    largest_contribution(&worker.paths[s])
+                    largest_contribution(&worker.paths[path_of[s]])
                 },
             }
         }),
