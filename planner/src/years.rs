@@ -21,7 +21,7 @@ use sim_core::rng::stream_rng;
 use sim_core::runner::{self, Merge, RunConfig};
 use sim_core::stats::{Proportion, Tally, Total, millis, round_u64};
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
 use crate::cost::{DisasterPrices, Prices};
 use crate::{AnnualStats, PlanError, Setting};
@@ -352,42 +352,73 @@ impl<'s> FirstAcc<'s> {
     fn flush(&mut self) {
         let p = &mut self.pending;
         let n = p.years;
+        let downtime_of = &self.sink.downtime_of;
+        // Only the settings that record their downtime hold it.
+        let held_downtime = |i: usize| if downtime_of[i] == i { n } else { 0 };
         if n > 0 {
-            for (i, ((sink, downtime), loss)) in self
-                .sink
-                .annual
-                .iter()
-                .zip(p.downtime.chunks_exact_mut(PENDING_YEARS))
+            for (i, (downtime, loss)) in p
+                .downtime
+                .chunks_exact_mut(PENDING_YEARS)
                 .zip(p.loss.chunks_exact_mut(PENDING_YEARS))
                 .enumerate()
             {
-                let records = self.sink.downtime_of[i] == i;
-                let (downtime, loss) =
-                    (&mut downtime[..if records { n } else { 0 }], &mut loss[..n]);
-                downtime.sort_unstable();
-                loss.sort_unstable();
-                let mut tallies = lock(sink);
-                let (d, l) = &mut *tallies;
-                // u32::MAX stands for a value recorded already (it sorts last).
-                fn held(figures: &[u32]) -> impl Iterator<Item = u64> + '_ {
-                    figures
-                        .iter()
-                        .take_while(|&&v| v != u32::MAX)
-                        .map(|&v| u64::from(v))
-                }
-                d.record_all(held(downtime));
-                l.record_all(held(loss));
+                downtime[..held_downtime(i)].sort_unstable();
+                loss[..n].sort_unstable();
             }
+            // u32::MAX stands for a value recorded already (it sorts last).
+            fn held(figures: &[u32]) -> impl Iterator<Item = u64> + '_ {
+                figures
+                    .iter()
+                    .take_while(|&&v| v != u32::MAX)
+                    .map(|&v| u64::from(v))
+            }
+            let (downtime, loss) = (&p.downtime, &p.loss);
+            record_each(&self.sink.annual, |i, (d, l)| {
+                let at = i * PENDING_YEARS;
+                d.record_all(held(&downtime[at..at + held_downtime(i)]));
+                l.record_all(held(&loss[at..at + n]));
+            });
         }
         p.years = 0;
-        for ((sink, rto), rpo) in self.sink.times.iter().zip(&mut p.rto).zip(&mut p.rpo) {
+        for (rto, rpo) in p.rto.iter_mut().zip(&mut p.rpo) {
             rto.sort_unstable();
             rpo.sort_unstable();
-            let mut tallies = lock(sink);
-            tallies.0.record_all(rto.iter().copied());
-            tallies.1.record_all(rpo.iter().copied());
+        }
+        let (rto, rpo) = (&p.rto, &p.rpo);
+        record_each(&self.sink.times, |c, (r, o)| {
+            r.record_all(rto[c].iter().copied());
+            o.record_all(rpo[c].iter().copied());
+        });
+        for (rto, rpo) in p.rto.iter_mut().zip(&mut p.rpo) {
             rto.clear();
             rpo.clear();
+        }
+    }
+}
+
+/// Calls `record` with each of `locks`' contents under its lock, in the order the locks come
+/// free: one that another worker holds is left for later instead of waited for, and waited for
+/// only when every one left is held. Workers flush at about the same times and in the same
+/// order, so waiting in order would have them record one after the other; the tallies do not
+/// depend on the order of their records.
+fn record_each<T>(locks: &[Mutex<T>], mut record: impl FnMut(usize, &mut T)) {
+    let mut left: Vec<usize> = (0..locks.len()).collect();
+    while let Some(&first) = left.first() {
+        let before = left.len();
+        left.retain(|&i| match locks[i].try_lock() {
+            Ok(mut guard) => {
+                record(i, &mut guard);
+                false
+            }
+            Err(TryLockError::Poisoned(poisoned)) => {
+                record(i, &mut poisoned.into_inner());
+                false
+            }
+            Err(TryLockError::WouldBlock) => true,
+        });
+        if left.len() == before {
+            record(first, &mut lock(&locks[first]));
+            left.remove(0);
         }
     }
 }
@@ -793,6 +824,37 @@ impl<'a> Years<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_each_records_every_tally_once_and_a_held_one_last() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let locks: Vec<Mutex<Vec<usize>>> = (0..5).map(|_| Mutex::new(Vec::new())).collect();
+        let order = Mutex::new(Vec::new());
+        let recorded = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            // Another worker holds tally 2 until the others are recorded (or, should record_each
+            // wait in order, until it gives up waiting and lets it go).
+            let held = lock(&locks[2]);
+            let worker = scope.spawn(|| {
+                record_each(&locks, |i, tally| {
+                    tally.push(i);
+                    lock(&order).push(i);
+                    recorded.fetch_add(1, Ordering::SeqCst);
+                });
+            });
+            let mut spins = 0u64;
+            while recorded.load(Ordering::SeqCst) < 4 && spins < 10_000_000 {
+                std::thread::yield_now();
+                spins += 1;
+            }
+            drop(held);
+            worker.join().unwrap();
+        });
+        for (i, l) in locks.iter().enumerate() {
+            assert_eq!(*lock(l), vec![i]);
+        }
+        assert_eq!(*lock(&order), vec![0, 1, 3, 4, 2]);
+    }
 
     #[test]
     fn held_back_figures_make_the_tallies_of_recording_each_year() {
