@@ -802,22 +802,38 @@ fn fair_share(capacity: f64, caps: &[(f64, u32)]) -> (usize, f64) {
 /// branches of a selection (which of a fleet's instances comes up last is a coin toss).
 /// Up-times are never NaN and never −0, where `max` and `total_cmp` could differ.
 fn nth_smallest(values: &mut [f64], n: usize) -> f64 {
-    let larger = values.len() - n;
-    if larger < 4 {
-        // top[0] ≥ top[1] ≥ … : the largest values so far.
-        let mut top = [f64::NEG_INFINITY; 4];
-        for &v in values.iter() {
-            let mut v = v;
-            for t in &mut top[..=larger] {
-                let hi = t.max(v);
-                v = t.min(v);
-                *t = hi;
+    // A single `maxsd` / `minsd` each: without NaN, the NaN rules of `f64::max` cost extra.
+    let hi = |a: f64, b: f64| if a > b { a } else { b };
+    let lo = |a: f64, b: f64| if a < b { a } else { b };
+    match values.len() - n {
+        // The largest, and the second largest: a fleet needing all, or all but one.
+        0 => values.iter().fold(f64::NEG_INFINITY, |top, &v| hi(top, v)),
+        1 => {
+            let mut top = [f64::NEG_INFINITY; 2];
+            for &v in values.iter() {
+                top[1] = hi(top[1], lo(top[0], v));
+                top[0] = hi(top[0], v);
             }
+            top[1]
         }
-        return top[larger];
+        larger @ (2 | 3) => {
+            // top[0] ≥ top[1] ≥ … : the largest values so far.
+            let mut top = [f64::NEG_INFINITY; 4];
+            for &v in values.iter() {
+                let mut v = v;
+                for t in &mut top[..=larger] {
+                    let high = hi(*t, v);
+                    v = lo(*t, v);
+                    *t = high;
+                }
+            }
+            top[larger]
+        }
+        _ => {
+            values.select_nth_unstable_by(n - 1, f64::total_cmp);
+            values[n - 1]
+        }
     }
-    values.select_nth_unstable_by(n - 1, f64::total_cmp);
-    values[n - 1]
 }
 
 /// The step among `ids` that finished last (ties: the lowest index).
