@@ -958,10 +958,6 @@ impl Compiled {
 
     /// Recovers `strategy` from a trial's disaster; its critical path is left in
     /// `worker.paths[strategy]`.
-    ///
-    /// Inlined into the trial loop: returned through memory, the outcome would be written in
-    /// pieces and copied whole, a store the processor cannot forward to the load.
-    #[inline(always)]
     pub fn recover(
         &self,
         scenario: &Scenario,
@@ -969,9 +965,27 @@ impl Compiled {
         strategy: Strategy,
         worker: &mut Worker,
     ) -> Outcome {
+        let mut outcome = Outcome::default();
+        self.recover_into(scenario, trial, strategy, worker, &mut outcome);
+        outcome
+    }
+
+    /// [`Compiled::recover`], the outcome written into `outcome`.
+    ///
+    /// Inlined into the trial loop, and written where the loop keeps it: an outcome written in
+    /// pieces and then copied whole is a store the processor cannot forward to the load.
+    #[inline(always)]
+    fn recover_into(
+        &self,
+        scenario: &Scenario,
+        trial: &Trial,
+        strategy: Strategy,
+        worker: &mut Worker,
+        outcome: &mut Outcome,
+    ) {
         let mut srng = stream_rng(trial.seed, trial.index, STREAM_RECOVERY);
         let recovery = self.run_service(trial, strategy, worker, &mut srng, true);
-        let mut outcome = self.settle(scenario, trial, strategy, recovery, &trial.backup);
+        self.settle(scenario, trial, strategy, recovery, &trial.backup, outcome);
         // Failback once the primary is repaired: resync what was written meanwhile.
         let draw = &trial.draw;
         if draw.disaster == Disaster::RegionLoss && !outcome.primary_first {
@@ -990,7 +1004,6 @@ impl Compiled {
                 }
             });
         }
-        outcome
     }
 
     /// When the service of `strategy` is back after a trial's disaster (seconds): its recovery
@@ -1014,7 +1027,16 @@ impl Compiled {
         strategy: Strategy,
         recovery: f64,
     ) -> Outcome {
-        self.settle(scenario, trial, strategy, recovery, &OnceCell::new())
+        let mut outcome = Outcome::default();
+        self.settle(
+            scenario,
+            trial,
+            strategy,
+            recovery,
+            &OnceCell::new(),
+            &mut outcome,
+        );
+        outcome
     }
 
     /// Runs the recovery runbook on `srng` (restarted by the caller); returns when the service
@@ -1065,8 +1087,8 @@ impl Compiled {
     }
 
     /// The outcome of a recovery that brought the service back after `recovery` seconds,
-    /// without the failback; `backup` caches the age of the newest usable backup for
-    /// `scenario`'s backup knobs.
+    /// without the failback, written into `out` field by field (see [`Compiled::recover_into`]);
+    /// `backup` caches the age of the newest usable backup for `scenario`'s backup knobs.
     fn settle(
         &self,
         scenario: &Scenario,
@@ -1074,7 +1096,8 @@ impl Compiled {
         strategy: Strategy,
         recovery: f64,
         backup: &OnceCell<Option<f64>>,
-    ) -> Outcome {
+        out: &mut Outcome,
+    ) {
         let draw = &trial.draw;
         let primary_first = recovery > draw.outage;
         let rto = recovery.min(draw.outage);
@@ -1151,14 +1174,12 @@ impl Compiled {
                 }
             }
         };
-        Outcome {
-            rto,
-            rpo,
-            recovery,
-            primary_first,
-            no_usable_backup: no_backup,
-            failback: None,
-        }
+        out.rto = rto;
+        out.rpo = rpo;
+        out.recovery = recovery;
+        out.primary_first = primary_first;
+        out.no_usable_backup = no_backup;
+        out.failback = None;
     }
 }
 
@@ -1247,8 +1268,8 @@ fn run_trial(
             path_of[s] = earlier;
             continue;
         }
-        let outcome = compiled.recover(scenario, &trial, strategy, worker);
-        outcomes[s] = outcome;
+        compiled.recover_into(scenario, &trial, strategy, worker, &mut outcomes[s]);
+        let outcome = &outcomes[s];
         recorder.record(s, d, Figure::Rto, millis(outcome.rto));
         recorder.record(s, d, Figure::Rpo, millis(outcome.rpo));
         if let Some(downtime) = outcome.failback {
@@ -1275,7 +1296,7 @@ fn run_trial(
                 scenario,
                 &trial,
                 strategy,
-                &outcome,
+                outcome,
                 &worker.data_lags,
                 &mut worker.rpo_parts,
             );
@@ -1287,9 +1308,7 @@ fn run_trial(
     let rtos = outcomes.map(|o| o.rto);
     for i in 0..4 {
         for j in 0..4 {
-            if rtos[i] < rtos[j] {
-                recorder.results.faster[i][j] += 1;
-            }
+            recorder.results.faster[i][j] += u64::from(rtos[i] < rtos[j]);
         }
     }
     recorder.results.trials += 1;
