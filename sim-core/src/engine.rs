@@ -205,6 +205,18 @@ struct LauncherDef {
     tolerance: f64,
 }
 
+impl LauncherDef {
+    /// One request at `t` (see [`Engine::request_slot`]): its slot, `max(t, TAT − τ)`, and
+    /// `tat` moved to `max(TAT, slot) + T`. Compared, not `f64::max`: times are never NaN.
+    #[inline]
+    fn slot(&self, tat: &mut f64, t: f64) -> f64 {
+        let earliest = *tat - self.tolerance;
+        let slot = if earliest > t { earliest } else { t };
+        *tat = if slot > *tat { slot } else { *tat } + self.interval;
+        slot
+    }
+}
+
 #[derive(Debug)]
 struct RunbookInner {
     steps: Vec<StepDef>,
@@ -1159,8 +1171,12 @@ impl Engine {
                 // known here, and with it the attempt's outcome: no event per instance. A failed
                 // first attempt is retried through events (`Retry`, `LaunchSlot`, `InstanceUp`).
                 let at = self.ups.len();
+                self.ups.reserve(fleet.count as usize);
+                // The launcher's state, kept in a register over the requests.
+                let l = fleet.launcher.0 as usize;
+                let (def, mut tat) = (&cx.rb.launchers[l], self.launchers[l]);
                 for _ in 0..fleet.count {
-                    let slot = self.request_slot(cx.rb, fleet.launcher, t);
+                    let slot = def.slot(&mut tat, t);
                     if unit_f64(cx.rng) < failure {
                         let delay = fleet.retry_delay.sample(cx.rng);
                         self.push(slot + non_negative(delay), EventKind::Retry(s as u32));
@@ -1172,6 +1188,7 @@ impl Engine {
                         self.ups.push(slot + non_negative(scale * total));
                     }
                 }
+                self.launchers[l] = tat;
                 let needed = fleet.needed as usize;
                 let retried = self.ups.len() - at < fleet.count as usize;
                 if !retried {
@@ -1309,11 +1326,7 @@ impl Engine {
     /// `s = max(t, TAT − τ)` and moves the theoretical arrival time to `max(TAT, s) + T`.
     /// With TAT = 0 at time 0, the first `burst` requests get slot 0, then one per T.
     fn request_slot(&mut self, rb: &RunbookInner, launcher: LauncherId, t: f64) -> f64 {
-        let def = &rb.launchers[launcher.0 as usize];
-        let tat = &mut self.launchers[launcher.0 as usize];
-        let slot = t.max(*tat - def.tolerance);
-        *tat = tat.max(slot) + def.interval;
-        slot
+        rb.launchers[launcher.0 as usize].slot(&mut self.launchers[launcher.0 as usize], t)
     }
 
     /// `n` requests at `t` in a row, in O(1): request i (from 0) gets the slot
