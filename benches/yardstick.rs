@@ -15,7 +15,8 @@
 //! simulate over kernel at the same thread count, and 1 thread over 2 threads, of the best
 //! round of each and the median of the rounds' own ratios. With `--plan-years N` each round
 //! also times `planner::plan` of the reference over N years on 1 and 2 threads, back to back,
-//! for its scaling beside the kernel's.
+//! for its scaling beside the kernel's, in the order 1, 2, 2, 1 threads (the mean of each
+//! pair), so that a steady drift of the machine's speed cancels out.
 
 #[path = "common/yardstick.rs"]
 mod yardstick;
@@ -169,13 +170,18 @@ fn main() {
             times[3].as_secs_f64()
         );
         if let (Some(catalog), true) = (&catalog, plan_years > 0) {
-            let one = time(|| plan(&scenario, catalog, plan_years, 1)).as_secs_f64();
-            let two = time(|| plan(&scenario, catalog, plan_years, 2)).as_secs_f64();
+            // 1, 2, 2, 1 threads: a machine whose speed drifts steadily slows both alike.
+            let timed = |threads| time(|| plan(&scenario, catalog, plan_years, threads));
+            let (a, b, c, d) = (timed(1), timed(2), timed(2), timed(1));
+            let one = (a + d).as_secs_f64() / 2.0;
+            let two = (b + c).as_secs_f64() / 2.0;
             plan_scaling.push(one / two);
             println!(
-                "round {}: plan of {plan_years} years {one:.3} s (1 thread), {two:.3} s (2 threads): {:.2}x",
+                "round {}: plan of {plan_years} years {one:.3} s (1 thread), {two:.3} s (2 threads): {:.2}x; \
+                 the kernel {:.2}x",
                 round + 1,
-                one / two
+                one / two,
+                t[0] / t[2]
             );
         }
     }
