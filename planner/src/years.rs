@@ -366,17 +366,14 @@ impl<'s> FirstAcc<'s> {
                 loss[..n].sort_unstable();
             }
             // u32::MAX stands for a value recorded already (it sorts last).
-            fn held(figures: &[u32]) -> impl Iterator<Item = u64> + '_ {
-                figures
-                    .iter()
-                    .take_while(|&&v| v != u32::MAX)
-                    .map(|&v| u64::from(v))
+            fn held(figures: &[u32]) -> &[u32] {
+                &figures[..figures.partition_point(|&v| v != u32::MAX)]
             }
             let (downtime, loss) = (&p.downtime, &p.loss);
             record_each(&self.sink.annual, |i, (d, l)| {
                 let at = i * PENDING_YEARS;
-                d.record_all(held(&downtime[at..at + held_downtime(i)]));
-                l.record_all(held(&loss[at..at + n]));
+                d.record_all_u32(held(&downtime[at..at + held_downtime(i)]));
+                l.record_all_u32(held(&loss[at..at + n]));
             });
         }
         p.years = 0;

@@ -484,7 +484,7 @@ impl Recorder {
             return;
         };
         if let Some(t) = Self::tally(&mut self.results, self.per_cell, slot) {
-            t.record_all(held.iter().map(|&v| u64::from(v)));
+            t.record_all_u32(held);
         }
         held.clear();
     }

@@ -221,6 +221,44 @@ impl Tally {
         (self.min, self.max) = (min, max);
     }
 
+    /// [`Tally::record_all`] of values held as `u32` (the simulators hold their figures in
+    /// milliseconds below 2³²): the batch's sums and sums of squares are kept unsaturated
+    /// (below 2¹²⁸ for any slice) and added once, the same tally in fewer instructions.
+    pub fn record_all_u32(&mut self, values: &[u32]) {
+        let Some(&first) = values.first() else {
+            return;
+        };
+        if self.hist.is_none() {
+            self.hist = new_histogram();
+        }
+        let (mut sum, mut sum_sq) = (0u128, 0u128);
+        let (mut min, mut max) = (u32::MAX, 0u32);
+        // Equal values in a row go to the histogram together.
+        let mut run = (first, 0u64);
+        for &value in values {
+            if value != run.0 {
+                if let Some(hist) = self.hist.as_mut() {
+                    hist_record_n(hist, u64::from(run.0), run.1);
+                }
+                run = (value, 0);
+            }
+            run.1 += 1;
+            let v = u64::from(value);
+            sum += u128::from(v);
+            sum_sq += u128::from(v * v);
+            min = min.min(value);
+            max = max.max(value);
+        }
+        if let Some(hist) = self.hist.as_mut() {
+            hist_record_n(hist, u64::from(run.0), run.1);
+        }
+        self.count = self.count.saturating_add(values.len() as u64);
+        self.sum = self.sum.saturating_add(sum);
+        self.sum_sq = self.sum_sq.saturating_add(sum_sq);
+        self.min = self.min.min(u64::from(min));
+        self.max = self.max.max(u64::from(max));
+    }
+
     /// Adds everything recorded in `other` to `self`. Exact (integer sums and bin counts), so the
     /// result does not depend on the order or grouping of merges. Never panics.
     pub fn merge(&mut self, other: &Tally) {

@@ -146,12 +146,20 @@ proptest! {
         // Batches (some empty) recorded into a tally that holds values already or is empty.
         let mut batched = tally(&first);
         let mut one_by_one = tally(&first);
+        // The same batches cut to u32, through `record_all_u32`.
+        let mut held = tally(&first);
+        let mut held_one_by_one = tally(&first);
         for batch in &batches {
             batched.record_all(batch.iter().copied());
             batch.iter().for_each(|&x| one_by_one.record(x));
+            let small: Vec<u32> = batch.iter().map(|&x| (x % (1 << 33)) as u32).collect();
+            held.record_all_u32(&small);
+            small.iter().for_each(|&x| held_one_by_one.record(u64::from(x)));
         }
         assert_same_summary(&batched, &one_by_one)?;
         prop_assert_eq!(batched.is_empty(), one_by_one.is_empty());
+        assert_same_summary(&held, &held_one_by_one)?;
+        prop_assert_eq!(held.is_empty(), held_one_by_one.is_empty());
     }
 
     #[test]
