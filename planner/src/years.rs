@@ -216,8 +216,9 @@ pub(crate) struct Years<'a> {
     heads: Vec<(Disaster, usize, Reads)>,
     /// Per disaster type: its components.
     by_type: [Vec<usize>; 4],
-    /// Per component: the compiled runbooks of its representative.
-    compiled: Vec<Compiled>,
+    /// Per component: the compiled runbooks of its representative (compiled once per
+    /// representative, shared by its components).
+    compiled: Vec<Arc<Compiled>>,
     /// Per setting: the first setting whose components run the same runbooks
     /// ([`Years::runs`]). Their annual downtimes are the same, bit for bit (the RTO of a
     /// component is that of its runbook's run, capped by the disaster's outage), so only the
@@ -488,6 +489,7 @@ impl<'a> Years<'a> {
         let mut runs = Vec::new();
         for (i, setting) in settings.iter().enumerate() {
             let mut mine = [0; 4];
+            let mut own: Option<Arc<Compiled>> = None;
             for d in Disaster::ALL {
                 let (k, reads) = key(setting, d);
                 mine[d.index()] = match keys.iter().position(|x| *x == k) {
@@ -502,7 +504,12 @@ impl<'a> Years<'a> {
                         keys.push(k);
                         heads.push((d, i, reads));
                         by_type[d.index()].push(heads.len() - 1);
-                        compiled.push(Compiled::new(&setting.scenario)?);
+                        let setting_compiled = match &own {
+                            Some(c) => Arc::clone(c),
+                            None => Arc::new(Compiled::new(&setting.scenario)?),
+                        };
+                        own = Some(Arc::clone(&setting_compiled));
+                        compiled.push(setting_compiled);
                         heads.len() - 1
                     }
                 };
