@@ -50,7 +50,8 @@ pub struct Knobs {
 pub struct Setting {
     pub strategy: Strategy,
     pub knobs: Knobs,
-    pub scenario: Scenario,
+    /// The base scenario with the knobs applied (shared: settings are cloned into the plan).
+    pub scenario: std::sync::Arc<Scenario>,
 }
 
 /// Every setting of every strategy, in a fixed order (strategy, its own knobs, then the backup
@@ -61,7 +62,7 @@ pub fn settings(base: &Scenario, prices: &Prices<'_>) -> Vec<Setting> {
         .into_iter()
         .map(|(strategy, knobs)| Setting {
             strategy,
-            scenario: apply(base, strategy, &knobs),
+            scenario: std::sync::Arc::new(apply(base, strategy, &knobs)),
             knobs,
         })
         .collect()
