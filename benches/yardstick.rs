@@ -5,6 +5,10 @@
 //!     cargo bench --bench yardstick -- --trials 200000 --rounds 5 --slices 1
 //!     cargo bench --bench yardstick -- --rounds 9 --plan-years 100000
 //!     valgrind --tool=callgrind target/release/deps/yardstick-… --only kernel --trials 20000
+//!     perf stat target/release/deps/yardstick-… --only plan --plan-years 100000 --threads 2
+//!
+//! `--only kernel|simulate|plan` runs that one once (on `--threads`, default 1), to profile it
+//! or to read its CPU time against its wall time.
 //!
 //! Each round times the kernel (`benches/common/yardstick.rs`: the reference's draws per trial
 //! and nothing else) and `scenarios::simulate` of the reference, on 1 and on 2 threads. The
@@ -112,13 +116,24 @@ fn main() {
         eprintln!("the reference scenario does not load");
         return;
     };
+    let plan_years: u64 = value("--plan-years")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let catalog = pricing::Catalog::embedded().ok();
+    let threads: usize = value("--threads").and_then(|v| v.parse().ok()).unwrap_or(1);
     match only.as_deref() {
         Some("kernel") => {
-            black_box(kernel(0..trials, 1));
+            black_box(kernel(0..trials, threads));
             return;
         }
         Some("simulate") => {
-            black_box(simulate(&scenario, 0..trials, 1));
+            black_box(simulate(&scenario, 0..trials, threads));
+            return;
+        }
+        Some("plan") => {
+            if let Some(catalog) = &catalog {
+                plan(&scenario, catalog, plan_years, threads);
+            }
             return;
         }
         _ => {}
@@ -127,10 +142,6 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10)
         .clamp(1, trials.max(1));
-    let plan_years: u64 = value("--plan-years")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let catalog = pricing::Catalog::embedded().ok();
     let mut best = [Duration::MAX; 4];
     let mut ratios: [Vec<f64>; 4] = Default::default();
     let mut plan_scaling = Vec::new();
