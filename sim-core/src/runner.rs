@@ -163,13 +163,16 @@ where
     Ok(result)
 }
 
-/// The accumulators finished (in parallel, on the current pool) and merged into one.
+/// The accumulators finished (in parallel, on the current pool) and merged into the first (a
+/// new one when there is none): merging into an empty accumulator would copy the first whole.
 fn merge_all<A: Merge>(mut accs: Vec<A>, new_acc: impl Fn() -> A) -> A {
     accs.par_iter_mut().for_each(Merge::finish);
-    accs.into_iter().fold(new_acc(), |mut total, acc| {
-        total.merge(acc);
-        total
-    })
+    accs.into_iter()
+        .reduce(|mut total, acc| {
+            total.merge(acc);
+            total
+        })
+        .unwrap_or_else(new_acc)
 }
 
 /// Scratch space and accumulators not in use by a chunk: a chunk takes one (or makes one when
