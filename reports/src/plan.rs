@@ -305,15 +305,16 @@ fn quantiles(t: &Tally, scale: f64) -> Quantiles {
 }
 
 fn percentiles(t: &Tally) -> Percentiles {
-    let s = |q: f64| t.quantile(q) as f64 / 1000.0;
-    let e = |q: f64| (t.quantile_std_error(q)).round() / 1000.0;
+    let [p50, p95, p99] = t.quantiles_with_std_errors([0.5, 0.95, 0.99]);
+    let s = |(value, _): (u64, f64)| value as f64 / 1000.0;
+    let e = |(_, error): (u64, f64)| error.round() / 1000.0;
     Percentiles {
-        p50: s(0.5),
-        p95: s(0.95),
-        p99: s(0.99),
-        p50_std_error: e(0.5),
-        p95_std_error: e(0.95),
-        p99_std_error: e(0.99),
+        p50: s(p50),
+        p95: s(p95),
+        p99: s(p99),
+        p50_std_error: e(p50),
+        p95_std_error: e(p95),
+        p99_std_error: e(p99),
     }
 }
 

@@ -384,6 +384,16 @@ impl Tally {
         let Some(hist) = self.hist.as_ref() else {
             return (self.min(), self.max);
         };
+        let (lo_rank, hi_rank) = self.interval_ranks(q, z);
+        self.interval_of(
+            hist,
+            value_at_rank(hist, lo_rank),
+            value_at_rank(hist, hi_rank),
+        )
+    }
+
+    /// The ranks bracketing the `q`-quantile in [`Tally::quantile_interval`] (count ≥ 1).
+    fn interval_ranks(&self, q: f64, z: f64) -> (u64, u64) {
         let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
         let z = if z.is_nan() { 0.0 } else { z.abs() };
         let n = self.count as f64;
@@ -392,12 +402,67 @@ impl Tally {
         // Float-to-int `as` saturates (and maps NaN to 0), so these conversions are total.
         let lo_rank = ((centre - half).floor() as u64).clamp(1, self.count);
         let hi_rank = ((centre + half).ceil() as u64).clamp(1, self.count);
-        let lo = hist.lowest_equivalent(value_at_rank(hist, lo_rank));
-        let hi = hist.highest_equivalent(value_at_rank(hist, hi_rank));
+        (lo_rank, hi_rank)
+    }
+
+    /// [`Tally::quantile_interval`] from the histogram values of its two ranks.
+    fn interval_of(&self, hist: &Histogram<u64>, lo: u64, hi: u64) -> (u64, u64) {
+        let (lo, hi) = (hist.lowest_equivalent(lo), hist.highest_equivalent(hi));
         (
             lo.clamp(self.min(), self.max),
             hi.clamp(self.min(), self.max),
         )
+    }
+
+    /// [`Tally::quantile`] and [`Tally::quantile_std_error`] of each of `qs`, exactly, from one
+    /// pass over the histogram instead of three per quantile (hdrhistogram's
+    /// `value_at_quantiles` gives for each quantile exactly what `value_at_quantile` gives).
+    pub fn quantiles_with_std_errors<const N: usize>(&self, qs: [f64; N]) -> [(u64, f64); N] {
+        let one_by_one = || qs.map(|q| (self.quantile(q), self.quantile_std_error(q)));
+        let Some(hist) = self
+            .hist
+            .as_ref()
+            .filter(|h| self.count > 0 && !h.is_empty())
+        else {
+            return one_by_one();
+        };
+        // Per q: the histogram quantiles read for the quantile itself (none for q ≥ 1: the
+        // maximum) and for the interval's two ranks, each with where its value goes.
+        let mut reads: Vec<(f64, usize)> = Vec::with_capacity(3 * N);
+        for (i, &q) in qs.iter().enumerate() {
+            let clean = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            if clean < 1.0 {
+                reads.push((clean, 3 * i));
+            }
+            let (lo_rank, hi_rank) = self.interval_ranks(q, Z_95);
+            reads.push((rank_quantile(hist, lo_rank), 3 * i + 1));
+            reads.push((rank_quantile(hist, hi_rank), 3 * i + 2));
+        }
+        reads.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut values = vec![0u64; 3 * N];
+        let mut read = 0;
+        for (&(_, at), value) in reads
+            .iter()
+            .zip(hist.value_at_quantiles(reads.iter().map(|r| r.0)))
+        {
+            values[at] = value;
+            read += 1;
+        }
+        if read < reads.len() {
+            return one_by_one();
+        }
+        let mut out = [(0u64, 0.0f64); N];
+        for (i, &q) in qs.iter().enumerate() {
+            let clean = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            let point = if clean < 1.0 {
+                values[3 * i].clamp(self.min(), self.max)
+            } else {
+                self.max
+            };
+            let (lo, hi) = self.interval_of(hist, values[3 * i + 1], values[3 * i + 2]);
+            out[i] = (point, std_error_of(lo, hi));
+        }
+        out
     }
 
     /// Number of recorded values ≤ `value`, from the histogram: exact when `value` is below the
@@ -422,24 +487,25 @@ impl Tally {
     /// having to estimate `f`; it is 0 when every value in the interval's ranks is equal.
     pub fn quantile_std_error(&self, q: f64) -> f64 {
         let (lo, hi) = self.quantile_interval(q, Z_95);
-        hi.saturating_sub(lo) as f64 / (2.0 * Z_95)
+        std_error_of(lo, hi)
     }
 
     /// Summary statistics in the tally's unit, as `f64`.
     pub fn summary(&self) -> Summary {
+        let [p50, p90, p95, p99] = self.quantiles_with_std_errors([0.50, 0.90, 0.95, 0.99]);
         Summary {
             count: self.count,
             mean: self.mean(),
             mean_std_error: self.mean_std_error(),
-            p50: self.quantile(0.50) as f64,
-            p90: self.quantile(0.90) as f64,
-            p95: self.quantile(0.95) as f64,
-            p99: self.quantile(0.99) as f64,
+            p50: p50.0 as f64,
+            p90: p90.0 as f64,
+            p95: p95.0 as f64,
+            p99: p99.0 as f64,
             max: self.max as f64,
-            p50_std_error: self.quantile_std_error(0.50),
-            p90_std_error: self.quantile_std_error(0.90),
-            p95_std_error: self.quantile_std_error(0.95),
-            p99_std_error: self.quantile_std_error(0.99),
+            p50_std_error: p50.1,
+            p90_std_error: p90.1,
+            p95_std_error: p95.1,
+            p99_std_error: p99.1,
         }
     }
 
@@ -597,12 +663,21 @@ fn same_bins(a: Option<&Histogram<u64>>, b: Option<&Histogram<u64>>) -> bool {
 /// exactly, because the rounding error of `q·n` is far below ½ for any realistic `n` (< 2^40).
 /// This uses hdrhistogram's fast chunked scan rather than its bin iterator.
 fn value_at_rank(hist: &Histogram<u64>, rank: u64) -> u64 {
-    let n = hist.len();
-    if n == 0 {
+    if hist.is_empty() {
         return 0;
     }
-    let q = (rank.clamp(1, n) as f64 - 0.5) / n as f64;
-    hist.value_at_quantile(q)
+    hist.value_at_quantile(rank_quantile(hist, rank))
+}
+
+/// The quantile [`value_at_rank`] asks for (the histogram holds at least one value).
+fn rank_quantile(hist: &Histogram<u64>, rank: u64) -> f64 {
+    let n = hist.len();
+    (rank.clamp(1, n) as f64 - 0.5) / n as f64
+}
+
+/// The standard error from a 95 % interval (see [`Tally::quantile_std_error`]).
+fn std_error_of(lo: u64, hi: u64) -> f64 {
+    hi.saturating_sub(lo) as f64 / (2.0 * Z_95)
 }
 
 /// Two-sample Kolmogorov–Smirnov distance: the largest gap between the empirical CDFs of two

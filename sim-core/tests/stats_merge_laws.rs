@@ -163,6 +163,20 @@ proptest! {
     }
 
     #[test]
+    fn quantiles_in_one_pass_are_those_read_one_by_one(
+        xs in values(),
+        q in prop_oneof![0.0..=1.0f64, Just(0.0), Just(1.0), Just(f64::NAN), Just(1.5), Just(-0.5)],
+    ) {
+        let t = tally(&xs);
+        let qs = [0.5, q, 0.95, 0.0, 0.99, 1.0];
+        let batched = t.quantiles_with_std_errors(qs);
+        for (&q, (value, error)) in qs.iter().zip(batched) {
+            prop_assert_eq!(value, t.quantile(q), "quantile {}", q);
+            prop_assert_eq!(error.to_bits(), t.quantile_std_error(q).to_bits(), "error {}", q);
+        }
+    }
+
+    #[test]
     fn proportion_laws(
         a in prop::collection::vec(any::<bool>(), 0..100),
         b in prop::collection::vec(any::<bool>(), 0..100),
