@@ -359,7 +359,7 @@ impl Tally {
         let Some(hist) = self.hist.as_ref() else {
             return if self.count == 0 { 0 } else { self.max };
         };
-        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+        let q = unit_quantile(q);
         if q >= 1.0 {
             // hdrhistogram's top bin edge can fall one short of u64::MAX; the 1-quantile is the
             // exact maximum.
@@ -394,7 +394,7 @@ impl Tally {
 
     /// The ranks bracketing the `q`-quantile in [`Tally::quantile_interval`] (count ≥ 1).
     fn interval_ranks(&self, q: f64, z: f64) -> (u64, u64) {
-        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+        let q = unit_quantile(q);
         let z = if z.is_nan() { 0.0 } else { z.abs() };
         let n = self.count as f64;
         let centre = n * q;
@@ -430,7 +430,7 @@ impl Tally {
         // maximum) and for the interval's two ranks, each with where its value goes.
         let mut reads: Vec<(f64, usize)> = Vec::with_capacity(3 * N);
         for (i, &q) in qs.iter().enumerate() {
-            let clean = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            let clean = unit_quantile(q);
             if clean < 1.0 {
                 reads.push((clean, 3 * i));
             }
@@ -453,7 +453,7 @@ impl Tally {
         }
         let mut out = [(0u64, 0.0f64); N];
         for (i, &q) in qs.iter().enumerate() {
-            let clean = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            let clean = unit_quantile(q);
             let point = if clean < 1.0 {
                 values[3 * i].clamp(self.min(), self.max)
             } else {
@@ -673,6 +673,11 @@ fn value_at_rank(hist: &Histogram<u64>, rank: u64) -> u64 {
 fn rank_quantile(hist: &Histogram<u64>, rank: u64) -> f64 {
     let n = hist.len();
     (rank.clamp(1, n) as f64 - 0.5) / n as f64
+}
+
+/// A quantile as the tallies read it: clamped to `[0, 1]`, NaN counting as 0.
+fn unit_quantile(q: f64) -> f64 {
+    if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) }
 }
 
 /// The standard error from a 95 % interval (see [`Tally::quantile_std_error`]).
