@@ -7,8 +7,9 @@
 //!     valgrind --tool=callgrind target/release/deps/yardstick-… --only kernel --trials 20000
 //!     perf stat target/release/deps/yardstick-… --only plan --plan-years 100000 --threads 2
 //!
-//! `--only kernel|simulate|plan` runs that one once (on `--threads`, default 1), to profile it
-//! or to read its CPU time against its wall time.
+//! `--only kernel|simulate|plan` runs that one once (on `--threads`, default 1; `plan` over
+//! `--plan-years`, default 100,000), to profile it or to read its CPU time against its wall
+//! time.
 //!
 //! Each round times the kernel (`benches/common/yardstick.rs`: the reference's draws per trial
 //! and nothing else) and `scenarios::simulate` of the reference, on 1 and on 2 threads. The
@@ -116,10 +117,7 @@ fn main() {
         eprintln!("the reference scenario does not load");
         return;
     };
-    let plan_years: u64 = value("--plan-years")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let catalog = pricing::Catalog::embedded().ok();
+    let plan_years: Option<u64> = value("--plan-years").and_then(|v| v.parse().ok());
     let threads: usize = value("--threads").and_then(|v| v.parse().ok()).unwrap_or(1);
     match only.as_deref() {
         Some("kernel") => {
@@ -131,8 +129,9 @@ fn main() {
             return;
         }
         Some("plan") => {
-            if let Some(catalog) = &catalog {
-                plan(&scenario, catalog, plan_years, threads);
+            // The reference's own 100,000 years unless told otherwise.
+            if let Ok(catalog) = pricing::Catalog::embedded() {
+                plan(&scenario, &catalog, plan_years.unwrap_or(100_000), threads);
             }
             return;
         }
@@ -142,6 +141,8 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10)
         .clamp(1, trials.max(1));
+    let plan_years = plan_years.unwrap_or(0);
+    let catalog = pricing::Catalog::embedded().ok();
     let mut best = [Duration::MAX; 4];
     let mut ratios: [Vec<f64>; 4] = Default::default();
     let mut plan_scaling = Vec::new();
