@@ -2,7 +2,7 @@
 //! plain timing harness, not criterion, so that 1,000,000 trials stay practical):
 //!
 //!     cargo bench --bench yardstick                       # 1,000,000 trials, 3 rounds
-//!     cargo bench --bench yardstick -- --trials 200000 --rounds 5 --slices 1
+//!     cargo bench --bench yardstick -- --trials 200000 --rounds 5 --slices 10
 //!     cargo bench --bench yardstick -- --rounds 9 --plan-years 100000
 //!     valgrind --tool=callgrind target/release/deps/yardstick-… --only kernel --trials 20000
 //!     perf stat target/release/deps/yardstick-… --only plan --plan-years 100000 --threads 2
@@ -12,11 +12,15 @@
 //! time.
 //!
 //! Each round times the kernel (`benches/common/yardstick.rs`: the reference's draws per trial
-//! and nothing else) and `scenarios::simulate` of the reference, on 1 and on 2 threads. The
-//! trials are cut into `--slices` contiguous ranges (10 by default), and each slice is run by
-//! the four in turn, so that a machine whose speed drifts from one second to the next slows
-//! them alike; a round's time of each is the sum over its slices (merging the slices' results
-//! gives exactly those of one run, `scenarios::simulate_range`). The ratios printed are
+//! and nothing else) and `scenarios::simulate` of the reference, on 1 and on 2 threads, each
+//! one whole run of `--trials` trials, as `drsim simulate` runs them. `--slices N` cuts the
+//! trials into N contiguous ranges instead, each run by the four in turn, so that a machine
+//! whose speed drifts from one second to the next slows them alike (a round's time of each is
+//! the sum over its slices; merging the slices' results gives exactly those of one run,
+//! `scenarios::simulate_range`). Each slice is a run of its own and pays a run's setup again
+//! (compiling the runbooks, a thread pool, and the first touch of each worker's histograms and
+//! held figures, several megabytes of fresh pages), which the kernel has none of: ten slices
+//! read the ratio 0.07 to 0.14 higher than one run (docs/performance.md). The ratios printed are
 //! simulate over kernel at the same thread count, and 1 thread over 2 threads, of the best
 //! round of each and the median of the rounds' own ratios. With `--plan-years N` each round
 //! also times `planner::plan` of the reference over N years on 1 and 2 threads, back to back,
@@ -139,7 +143,7 @@ fn main() {
     }
     let slices: u64 = value("--slices")
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10)
+        .unwrap_or(1)
         .clamp(1, trials.max(1));
     let plan_years = plan_years.unwrap_or(0);
     let catalog = pricing::Catalog::embedded().ok();
