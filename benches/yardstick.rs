@@ -20,7 +20,7 @@
 //! `scenarios::simulate_range`). Each slice is a run of its own and pays a run's setup again
 //! (compiling the runbooks, a thread pool, and the first touch of each worker's histograms and
 //! held figures, several megabytes of fresh pages), which the kernel has none of: ten slices
-//! read the ratio 0.07 to 0.14 higher than one run (docs/performance.md). The ratios printed are
+//! read the ratio 0.08 to 0.12 higher than one run (docs/performance.md). The ratios printed are
 //! simulate over kernel at the same thread count, and 1 thread over 2 threads, of the best
 //! round of each and the median of the rounds' own ratios. With `--plan-years N` each round
 //! also times `planner::plan` of the reference over N years on 1 and 2 threads, back to back,
